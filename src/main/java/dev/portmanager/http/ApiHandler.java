@@ -1,0 +1,217 @@
+package dev.portmanager.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.portmanager.Log;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The HTTP edge: routes a request, enforces the token, the body cap and the content type, and turns every
+ * failure into a JSON {@code {error, detail}} with the right 4xx. Nothing a client sends can produce a 5xx: input
+ * problems are mapped before they reach the core, and an unexpected failure inside is logged and reported as 500
+ * without details.
+ */
+final class ApiHandler implements HttpHandler {
+    /** Bodies are tiny JSON objects; anything larger is refused before it is read. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final String PM = "/api/v1/port-management";
+    private static final String DISCOVERY = "/api/v1/discovery";
+
+    private final List<Route> routes = new ArrayList<>();
+    private final byte[] token;
+
+    ApiHandler(PortManagerApi api, String token) {
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        routes.add(new Route("POST", PM + "/allocate",
+                r -> new Route.Response(201, api.allocate(r.body(AllocateBody.class)))));
+        routes.add(new Route("DELETE", PM + "/release/{port}",
+                r -> Route.Response.ok(api.release(Validation.port("port", r.param("port"))))));
+        routes.add(new Route("GET", PM + "/allocations", r -> Route.Response.ok(api.allocations())));
+        routes.add(new Route("GET", PM + "/utilization", r -> Route.Response.ok(api.utilization())));
+        routes.add(new Route("GET", PM + "/conflicts", r -> Route.Response.ok(api.conflicts())));
+        routes.add(new Route("GET", DISCOVERY + "/services", r -> Route.Response.ok(api.services())));
+        routes.add(new Route("POST", DISCOVERY + "/services/refresh", r -> Route.Response.ok(api.refresh())));
+        routes.add(new Route("GET", DISCOVERY + "/services/{name}", r -> Route.Response.ok(
+                api.service(r.param("name")).orElseThrow(() -> unknown(r.param("name"))))));
+        routes.add(new Route("GET", DISCOVERY + "/services/{name}/health", r -> Route.Response.ok(
+                api.health(r.param("name")).orElseThrow(() -> unknown(r.param("name"))))));
+        routes.add(new Route("GET", "/health", r -> Route.Response.ok(api.status())));
+    }
+
+    private static ApiException unknown(String name) {
+        return ApiException.notFound("no service named '" + name + "' is registered or configured");
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        try (exchange) {
+            Route.Response response;
+            try {
+                response = dispatch(exchange);
+            } catch (ApiException e) {
+                response = new Route.Response(e.status(), new ErrorBody(e.error(), e.detail()));
+            } catch (JsonProcessingException e) {
+                response = new Route.Response(400, new ErrorBody("bad_json", describe(e)));
+            } catch (Exception | StackOverflowError e) {
+                Log.warn("HTTP " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
+                        + " failed: " + e);
+                response = new Route.Response(500, new ErrorBody("internal_error",
+                        "the sidecar failed to serve this request; see its log"));
+            }
+            send(exchange, response);
+        } catch (IOException | RuntimeException e) {
+            // The client went away mid-response; nothing left to tell it.
+        }
+    }
+
+    private Route.Response dispatch(HttpExchange exchange) throws Exception {
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        String[] segments = segments(exchange.getRequestURI().getRawPath());
+        Set<String> allowed = new LinkedHashSet<>();
+        for (Route route : routes) {
+            Map<String, String> params = route.match(segments);
+            if (params == null) {
+                continue;
+            }
+            allowed.add(route.method());
+            if (route.method().equals(method)) {
+                if (!method.equals("GET")) {
+                    authorize(exchange);
+                }
+                return route.handler().handle(request(exchange, params));
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw ApiException.notFound("no endpoint at this path; see the API list in the README "
+                    + "(/api/v1/port-management/..., /api/v1/discovery/..., /health)");
+        }
+        exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
+        throw new ApiException(405, "method_not_allowed", method + " is not accepted here: expected "
+                + String.join(" or ", allowed));
+    }
+
+    /** Splits the raw path; one trailing slash is forgiven, empty segments ("//") are not. */
+    private static String[] segments(String rawPath) {
+        String p = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+        if (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.substring(1).split("/", -1);
+    }
+
+    private void authorize(HttpExchange exchange) {
+        if (token == null) {
+            return;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(given, token)) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            throw new ApiException(401, "unauthorized",
+                    "this sidecar requires 'Authorization: Bearer <token>' on every request that changes state");
+        }
+    }
+
+    private static Route.Request request(HttpExchange exchange, Map<String, String> params) {
+        return new Route.Request() {
+            @Override
+            public String param(String name) {
+                return params.get(name);
+            }
+
+            @Override
+            public <T> T body(Class<T> type) throws IOException {
+                checkContentType(exchange);
+                byte[] bytes = readCapped(exchange);
+                if (bytes.length == 0) {
+                    throw new ApiException(400, "bad_json", "the request body is empty: expected a JSON object");
+                }
+                return Json.STRICT.readValue(bytes, type);
+            }
+        };
+    }
+
+    private static void checkContentType(HttpExchange exchange) {
+        String ct = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (ct == null) {
+            return; // a bare `curl -X POST --data-binary @file` is fine; a declared non-JSON type is not
+        }
+        String mime = ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mime.equals("application/json") && !mime.endsWith("+json")) {
+            throw new ApiException(415, "unsupported_media_type", "Content-Type '" + Validation.printable(ct)
+                    + "' is not accepted: expected application/json");
+        }
+    }
+
+    private static byte[] readCapped(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("Content-Length '" + Validation.printable(length)
+                        + "' is not a number");
+            }
+            if (declared > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+            return bytes;
+        }
+    }
+
+    private static ApiException tooLarge() {
+        return new ApiException(413, "payload_too_large", "the request body is larger than "
+                + MAX_BODY_BYTES / 1024 + " KiB: expected a small JSON object");
+    }
+
+    /** Jackson's message without its source excerpt, plus the JSON path of the offending field. */
+    private static String describe(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown field '" + Validation.printable(u.getPropertyName())
+                    + "': expected service, type, preferredPort or ttl";
+        }
+        String where = "";
+        if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+            String field = m.getPath().get(m.getPath().size() - 1).getFieldName();
+            where = field == null ? "" : "field '" + field + "': ";
+        }
+        String msg = e.getOriginalMessage() == null ? "malformed JSON" : e.getOriginalMessage();
+        int cut = msg.indexOf('\n');
+        return "invalid JSON body: " + where + Validation.printable(cut < 0 ? msg : msg.substring(0, cut));
+    }
+
+    private static void send(HttpExchange exchange, Route.Response response) throws IOException {
+        byte[] bytes = Json.OUT.writeValueAsBytes(response.body());
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        if (exchange.getRequestMethod().equalsIgnoreCase("HEAD")) {
+            exchange.sendResponseHeaders(response.status(), -1);
+            return;
+        }
+        exchange.sendResponseHeaders(response.status(), bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
