@@ -33,6 +33,9 @@ public record Owner(long pid, long startEpochMillis) {
 
     /** True while the same process (same pid and start time) still runs on this host. */
     public boolean isAlive() {
+        if (equals(current)) {
+            return true; // this JVM: no need to ask the OS
+        }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty() || !handle.get().isAlive()) {
             return false;

@@ -1,11 +1,22 @@
 package dev.portmanager;
 
+import dev.portmanager.config.ConfigFile;
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.host.HostAllocator;
+import dev.portmanager.host.HostIdentity;
+import dev.portmanager.host.HostViews;
+import dev.portmanager.host.StateDirectory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The embedded PortManager: grants ports from typed ranges on this host, atomically across every process that
@@ -20,24 +31,39 @@ import java.util.Optional;
  * }</pre>
  */
 public final class PortManager implements AutoCloseable {
+    private final PortManagerConfig config;
+    private final HostAllocator allocator;
+    private final HostViews views;
+    private final RegistryLink registry;
+    /** Allocations this manager granted to its own process, released at close. */
+    private final Map<String, Allocation> owned = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
-    /** Opens a manager on the defaults plus the config file found by {@code ConfigFile.discover()}. */
+    private PortManager(PortManagerConfig config, RegistryLink registry) {
+        this.config = config;
+        StateDirectory state = new StateDirectory(config.stateDir());
+        this.allocator = new HostAllocator(config, state, HostIdentity.hostName(config.host()));
+        this.views = new HostViews(config, allocator);
+        this.registry = registry;
+    }
+
+    /** Opens a manager on the defaults plus the config file found by {@link ConfigFile#discover()}. */
     public static PortManager open() {
-        throw new UnsupportedOperationException("in progress");
+        return open(ConfigFile.discover());
     }
 
     /** Opens a manager on an explicit configuration. */
     public static PortManager open(PortManagerConfig config) {
-        throw new UnsupportedOperationException("in progress");
+        return new PortManager(config, RegistryLink.forConfig(config));
     }
 
     public PortManagerConfig config() {
-        throw new UnsupportedOperationException("in progress");
+        return config;
     }
 
     /** This host's name as recorded in allocations. */
     public String host() {
-        throw new UnsupportedOperationException("in progress");
+        return allocator.host();
     }
 
     /**
@@ -45,7 +71,9 @@ public final class PortManager implements AutoCloseable {
      * be null to take them from the known-services table.
      */
     public Allocation allocatePort(String service, String type, Integer preferredPort) {
-        throw new UnsupportedOperationException("in progress");
+        AllocationRequest r = AllocationRequest.forService(service).type(type)
+                .preferredPort(preferredPort == null ? 0 : preferredPort);
+        return allocate(r);
     }
 
     /**
@@ -55,15 +83,29 @@ public final class PortManager implements AutoCloseable {
      * @throws RangeExhaustedException  when neither the type's range nor the dynamic pool has a port left
      */
     public Allocation allocate(AllocationRequest request) {
-        throw new UnsupportedOperationException("in progress");
+        checkOpen();
+        Allocation a = allocator.allocate(request);
+        if (a.pid() != 0 && a.pid() == Owner.current().pid()) {
+            owned.put(a.hostPort(), a);
+        }
+        if (a.state() == AllocationState.RESERVED) {
+            registry.track(a); // a reservation is visible across hosts until it is taken or expires
+        }
+        return a;
     }
 
     /**
      * Records that the allocation's port is now bound and listening (so discovery returns it) and starts
-     * publishing and renewing it in the registry. {@code advertised} may be null to derive it.
+     * publishing and renewing it in the registry. {@code advertised} may be null to use the host name.
      */
     public Allocation markListening(Allocation allocation, String advertised) {
-        throw new UnsupportedOperationException("in progress");
+        checkOpen();
+        String address = advertised != null ? advertised : defaultAdvertised();
+        Allocation listening = allocator.markListening(allocation, address, null)
+                .orElseThrow(() -> new PortManagerException(allocation.hostPort() + " is no longer held by "
+                        + allocation.service() + " (released or taken over)"));
+        track(listening);
+        return listening;
     }
 
     /**
@@ -71,57 +113,169 @@ public final class PortManager implements AutoCloseable {
      * listening allocation of this process, so that it is discoverable like the others.
      */
     public Allocation registerListening(String service, String type, String endpoint, int port, String advertised) {
-        throw new UnsupportedOperationException("in progress");
+        checkOpen();
+        Allocation a = allocator.recordListening(service, type == null ? PortManagerConfig.DYNAMIC_TYPE : type,
+                endpoint == null ? "main" : endpoint, port, advertised != null ? advertised : defaultAdvertised(),
+                Owner.current());
+        track(a);
+        return a;
+    }
+
+    /**
+     * Marks the allocation listening and hands it to another process (the {@code run} launcher's child), so it
+     * lives exactly as long as that process; this manager no longer releases it at close.
+     */
+    public Allocation markListening(Allocation allocation, String advertised, Owner owner) {
+        checkOpen();
+        String address = advertised != null ? advertised : defaultAdvertised();
+        Allocation listening = allocator.markListening(allocation, address, owner)
+                .orElseThrow(() -> new PortManagerException(allocation.hostPort() + " is no longer held by "
+                        + allocation.service() + " (released or taken over)"));
+        owned.remove(allocation.hostPort());
+        registry.track(listening);
+        return listening;
+    }
+
+    private void track(Allocation a) {
+        if (a.pid() == Owner.current().pid()) {
+            owned.put(a.hostPort(), a);
+        }
+        registry.track(a);
+    }
+
+    /** Advertised address when the caller names none: configured, else the host name. */
+    private String defaultAdvertised() {
+        return config.advertise() != null ? config.advertise() : allocator.host();
     }
 
     /** Gives back an allocation if its owner (or reservation) still holds it. */
     public boolean release(Allocation allocation) {
-        throw new UnsupportedOperationException("in progress");
+        checkOpen();
+        owned.remove(allocation.hostPort());
+        boolean done = allocator.release(allocation);
+        registry.untrack(allocation);
+        return done;
     }
 
     /** Releases whatever holds {@code port} on this host; empty when nothing did. */
     public Optional<Allocation> release(int port) {
-        throw new UnsupportedOperationException("in progress");
+        checkOpen();
+        Optional<Allocation> done = allocator.release(port);
+        done.ifPresent(a -> {
+            owned.remove(a.hostPort());
+            registry.untrack(a);
+        });
+        return done;
     }
 
     /** Releases every allocation of one instance id on this host. */
     public List<Allocation> releaseInstance(String instance) {
-        throw new UnsupportedOperationException("in progress");
+        checkOpen();
+        List<Allocation> released = new ArrayList<>();
+        for (Allocation a : views.allocations()) {
+            if (a.instance().equals(instance) && allocator.release(a)) {
+                owned.remove(a.hostPort());
+                registry.untrack(a);
+                released.add(a);
+            }
+        }
+        return released;
     }
 
     /** Live allocations (reserved, allocated, listening): this host's, plus other hosts' from the registry. */
     public List<Allocation> allocations() {
-        throw new UnsupportedOperationException("in progress");
+        List<Allocation> local = views.allocations();
+        Map<String, Allocation> all = new LinkedHashMap<>();
+        for (Allocation a : local) {
+            all.put(a.hostPort(), a);
+        }
+        for (Allocation a : registry.allocations()) {
+            if (!a.host().equals(host())) {
+                all.putIfAbsent(a.hostPort(), a); // this host's state directory is the truth for this host
+            }
+        }
+        List<Allocation> result = new ArrayList<>(all.values());
+        result.sort(Comparator.comparing(Allocation::host).thenComparingInt(Allocation::port));
+        return result;
     }
 
     /** Usage per range on this host. */
     public List<RangeUtilization> utilization() {
-        throw new UnsupportedOperationException("in progress");
+        return views.utilization();
     }
 
     /** FOREIGN, SQUATTER, DUPLICATE, STALE and CONTENDED findings. */
     public List<Conflict> conflicts() {
-        throw new UnsupportedOperationException("in progress");
+        List<Conflict> found = new ArrayList<>(views.conflicts());
+        // DUPLICATE: the registry holds an entry for one of this host's ports from another owner (another state
+        // directory on this host, or two hosts registering under one name).
+        Map<Integer, Allocation> local = new HashMap<>();
+        views.allocations().forEach(a -> local.put(a.port(), a));
+        for (Allocation remote : registry.allocations()) {
+            Allocation mine = local.get(remote.port());
+            if (remote.host().equals(host()) && mine != null && !mine.ownerToken().equals(remote.ownerToken())
+                    && !mine.service().equals(remote.service())) {
+                found.add(new Conflict(ConflictKind.DUPLICATE, host(), remote.port(),
+                        List.of(mine.service(), remote.service()), remote.pid(), null,
+                        host() + ":" + remote.port() + " is allocated to " + mine.service() + " here and to "
+                                + remote.service() + " in the registry " + registry.describe()));
+            }
+        }
+        return found;
     }
 
     /** The live, listening endpoints of a service: this host's, plus every other host's with a registry. */
     public List<Endpoint> lookup(String service) {
-        throw new UnsupportedOperationException("in progress");
+        Map<String, Endpoint> found = new LinkedHashMap<>();
+        for (Allocation a : views.listening(service)) {
+            found.put(a.hostPort(), Endpoint.of(a));
+        }
+        for (Allocation a : registry.lookup(service)) {
+            if (!a.host().equals(host())) {
+                found.putIfAbsent(a.hostPort(), Endpoint.of(a));
+            }
+        }
+        return new ArrayList<>(found.values());
     }
 
     /** Every service with a live endpoint, by name. */
     public Map<String, List<Endpoint>> services() {
-        throw new UnsupportedOperationException("in progress");
+        Map<String, List<Endpoint>> byName = new TreeMap<>();
+        for (Allocation a : allocations()) {
+            if (a.state() == AllocationState.LISTENING) {
+                byName.computeIfAbsent(a.service(), s -> new ArrayList<>()).add(Endpoint.of(a));
+            }
+        }
+        return byName;
     }
 
     /** Waits until pending registry writes are done (or the timeout passes); true when nothing is pending. */
     public boolean flushRegistry(Duration timeout) {
-        throw new UnsupportedOperationException("in progress");
+        return registry.flush(timeout);
     }
 
     /** Withdraws this process's registrations, releases its allocations and stops background work. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("in progress");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Allocation a : owned.values()) {
+            try {
+                allocator.release(a);
+                registry.untrack(a);
+            } catch (RuntimeException e) {
+                Log.warn("could not release " + a.hostPort() + " at close: " + e.getMessage());
+            }
+        }
+        owned.clear();
+        registry.close();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this PortManager is closed");
+        }
     }
 }

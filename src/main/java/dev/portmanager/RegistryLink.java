@@ -1,0 +1,59 @@
+package dev.portmanager;
+
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.registry.Registry;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The facade's view of the cross-host registry: nothing at all on the embedded store, a background publisher
+ * plus reads on Redis. Reads that fail (Redis down) return nothing rather than failing the local view.
+ */
+interface RegistryLink {
+    void track(Allocation a);
+
+    void untrack(Allocation a);
+
+    List<Allocation> allocations();
+
+    List<Allocation> lookup(String service);
+
+    boolean flush(Duration timeout);
+
+    String describe();
+
+    void close();
+
+    static RegistryLink forConfig(PortManagerConfig config) {
+        return config.usesRedis() ? RedisLink.start(config) : NONE;
+    }
+
+    /** The embedded store: this host only. */
+    RegistryLink NONE = new RegistryLink() {
+        public void track(Allocation a) {
+        }
+
+        public void untrack(Allocation a) {
+        }
+
+        public List<Allocation> allocations() {
+            return List.of();
+        }
+
+        public List<Allocation> lookup(String service) {
+            return List.of();
+        }
+
+        public boolean flush(Duration timeout) {
+            return true;
+        }
+
+        public String describe() {
+            return "embedded";
+        }
+
+        public void close() {
+        }
+    };
+}

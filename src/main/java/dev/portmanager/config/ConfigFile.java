@@ -1,0 +1,335 @@
+package dev.portmanager.config;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the YAML config file that overrides the defaults. Every key is optional:
+ *
+ * <pre>
+ * stateDir: /var/lib/portmanager      # host-local state shared by every process on the host
+ * store: embedded                      # or redis://[user:password@]host:6379/0, rediss:// for TLS
+ * redisPrefix: portmanager
+ * host: web-01                         # name of this host in the registry (default: detected)
+ * advertise: 10.0.0.5                  # address clients use for wildcard binds (default: derived)
+ * lease: 30s                           # registrations are renewed every third of this
+ * cooldown: 10s                        # a freed port rests this long before another service takes it
+ * reservationTtl: 1h                   # default lifetime of an ahead-of-time reservation
+ * ranges:                              # override a default range or add a type
+ *   ml: { start: 8300, end: 8499, priority: 2 }
+ *   llm: { start: 12000, end: 12099, priority: 2, name: llm-services }
+ * aliases:                             # types without a range of their own
+ *   legacy: dynamic
+ * services:                            # known services
+ *   emotion: { type: ml, preferred: 8088, healthPath: /health }
+ * </pre>
+ *
+ * Any mistake is reported as one {@link ConfigException} naming the file, the line and what is accepted.
+ */
+public final class ConfigFile {
+    private static final List<String> TOP_KEYS = List.of("stateDir", "store", "redisPrefix", "host", "advertise",
+            "lease", "cooldown", "reservationTtl", "ranges", "aliases", "services");
+    private static final List<String> RANGE_KEYS = List.of("start", "end", "priority", "name");
+    private static final List<String> SERVICE_KEYS = List.of("type", "preferred", "healthPath");
+
+    private final Path file;
+    private PortManagerConfig config;
+    /** Line (1-based) where each range was declared in the file, to name both sides of an overlap. */
+    private final Map<String, Integer> rangeLines = new LinkedHashMap<>();
+
+    private ConfigFile(Path file, PortManagerConfig base) {
+        this.file = file;
+        this.config = base;
+    }
+
+    /**
+     * The defaults, overridden by the file named in {@code -Dportmanager.config} or {@code $PORTMANAGER_CONFIG},
+     * else by {@code $XDG_CONFIG_HOME/portmanager/config.yaml} (or {@code ~/.config/portmanager/config.yaml}) when
+     * that exists.
+     */
+    public static PortManagerConfig discover() {
+        Path explicit = explicitPath();
+        if (explicit != null) {
+            return load(explicit);
+        }
+        Path conventional = conventionalPath();
+        return Files.isRegularFile(conventional) ? load(conventional) : PortManagerConfig.defaults();
+    }
+
+    /** The file named by -Dportmanager.config or $PORTMANAGER_CONFIG, or null. */
+    public static Path explicitPath() {
+        String prop = System.getProperty("portmanager.config");
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        String env = System.getenv("PORTMANAGER_CONFIG");
+        return env != null && !env.isBlank() ? Path.of(env) : null;
+    }
+
+    static Path conventionalPath() {
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        return base.resolve("portmanager").resolve("config.yaml");
+    }
+
+    /** The defaults overridden by one file. */
+    public static PortManagerConfig load(Path file) {
+        return load(file, PortManagerConfig.defaults());
+    }
+
+    /** {@code base} overridden by one file. */
+    public static PortManagerConfig load(Path file, PortManagerConfig base) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": config file not found (expected a readable YAML file)");
+        }
+        ConfigFile reader = new ConfigFile(file, base);
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10);
+            Node root = new Yaml(options).compose(in);
+            if (root != null) {
+                reader.apply(root);
+            }
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark();
+            int line = mark == null ? 0 : mark.getLine() + 1;
+            throw new ConfigException(file + ":" + line + ": not valid YAML (" + e.getProblem()
+                    + "); expected a mapping of keys " + TOP_KEYS);
+        } catch (YAMLException e) {
+            throw new ConfigException(file + ": not valid YAML (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        reader.validateWhole();
+        return reader.config;
+    }
+
+    // ---- the tree walk ---------------------------------------------------------------------------------------
+
+    private void apply(Node root) {
+        MappingNode top = mapping(root, "the top level", TOP_KEYS);
+        for (NodeTuple t : top.getValue()) {
+            String key = keyOf(t, TOP_KEYS);
+            Node v = t.getValueNode();
+            switch (key) {
+                case "stateDir" -> config = config.withStateDir(Path.of(text(v, key, "a directory path")));
+                case "store" -> config = config.withStore(store(v));
+                case "redisPrefix" -> config = config.withRedisPrefix(name(v, key));
+                case "host" -> config = config.withHost(text(v, key, "a host name"));
+                case "advertise" -> config = config.withAdvertise(text(v, key, "a host name or IP address"));
+                case "lease" -> config = config.withLease(duration(v, key));
+                case "cooldown" -> config = config.withCooldown(duration(v, key));
+                case "reservationTtl" -> config = config.withReservationTtl(duration(v, key));
+                case "ranges" -> applyRanges(v);
+                case "aliases" -> applyAliases(v);
+                case "services" -> applyServices(v);
+                default -> throw new IllegalStateException(key);
+            }
+        }
+    }
+
+    private void applyRanges(Node node) {
+        Map<String, PortRange> ranges = new LinkedHashMap<>(config.ranges());
+        for (NodeTuple t : mapping(node, "ranges", List.of("<type>")).getValue()) {
+            String type = name(t.getKeyNode(), "a range type");
+            MappingNode body = mapping(t.getValueNode(), "range " + type, RANGE_KEYS);
+            PortRange old = ranges.get(type);
+            Integer start = old == null ? null : old.start();
+            Integer end = old == null ? null : old.end();
+            int priority = old == null ? 2 : old.priority();
+            String rangeName = old == null ? type : old.name();
+            for (NodeTuple f : body.getValue()) {
+                String key = keyOf(f, RANGE_KEYS);
+                Node v = f.getValueNode();
+                switch (key) {
+                    case "start" -> start = port(v, "start");
+                    case "end" -> end = port(v, "end");
+                    case "priority" -> priority = integer(v, "priority", 1, 10);
+                    case "name" -> rangeName = name(v, "name");
+                    default -> throw new IllegalStateException(key);
+                }
+            }
+            if (start == null || end == null) {
+                throw error(t.getValueNode(), "range " + type + " needs both start and end (ports 1-65535)");
+            }
+            if (start > end) {
+                throw error(t.getValueNode(), "range " + type + " has start " + start + " > end " + end
+                        + "; expected start <= end");
+            }
+            ranges.put(type, new PortRange(type, rangeName, start, end, priority));
+            rangeLines.put(type, line(t.getKeyNode()));
+        }
+        config = config.withRanges(ranges);
+    }
+
+    private void applyAliases(Node node) {
+        Map<String, String> aliases = new LinkedHashMap<>(config.aliases());
+        for (NodeTuple t : mapping(node, "aliases", List.of("<type>")).getValue()) {
+            String alias = name(t.getKeyNode(), "an alias type");
+            String target = name(t.getValueNode(), "the type whose range " + alias + " uses");
+            if (!config.ranges().containsKey(target)) {
+                throw error(t.getValueNode(), "alias " + alias + " points to '" + target
+                        + "', which has no range; accepted: " + config.ranges().keySet());
+            }
+            aliases.put(alias, target);
+        }
+        config = config.withAliases(aliases);
+    }
+
+    private void applyServices(Node node) {
+        Map<String, KnownService> services = new LinkedHashMap<>(config.services());
+        for (NodeTuple t : mapping(node, "services", List.of("<service name>")).getValue()) {
+            String serviceName = name(t.getKeyNode(), "a service name");
+            MappingNode body = mapping(t.getValueNode(), "service " + serviceName, SERVICE_KEYS);
+            String type = null;
+            int preferred = 0;
+            String health = null;
+            for (NodeTuple f : body.getValue()) {
+                String key = keyOf(f, SERVICE_KEYS);
+                Node v = f.getValueNode();
+                switch (key) {
+                    case "type" -> type = name(v, "type");
+                    case "preferred" -> preferred = port(v, "preferred");
+                    case "healthPath" -> {
+                        health = text(v, "healthPath", "an HTTP path starting with /");
+                        if (!health.startsWith("/")) {
+                            throw error(v, "healthPath '" + health + "' must start with /");
+                        }
+                    }
+                    default -> throw new IllegalStateException(key);
+                }
+            }
+            if (type == null) {
+                throw error(t.getValueNode(), "service " + serviceName + " needs a type; accepted: "
+                        + config.knownTypes());
+            }
+            services.put(serviceName, new KnownService(serviceName, type, preferred, health));
+            rangeLines.putIfAbsent("service:" + serviceName, line(t.getKeyNode()));
+        }
+        config = config.withServices(services);
+    }
+
+    /** Checks that need the whole file: overlaps between ranges, and services whose type has no range. */
+    private void validateWhole() {
+        List<PortRange> all = List.copyOf(config.ranges().values());
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                PortRange a = all.get(i);
+                PortRange b = all.get(j);
+                if (a.overlaps(b)) {
+                    Integer line = rangeLines.getOrDefault(b.type(), rangeLines.get(a.type()));
+                    throw new ConfigException(file + ":" + (line == null ? 0 : line) + ": range " + b.type() + " "
+                            + b.start() + "-" + b.end() + " overlaps range " + a.type() + " " + a.start() + "-"
+                            + a.end() + "; ranges must not share ports");
+                }
+            }
+        }
+        for (KnownService s : config.services().values()) {
+            if (config.rangeFor(s.type()) == null) {
+                Integer line = rangeLines.get("service:" + s.name());
+                throw new ConfigException(file + ":" + (line == null ? 0 : line) + ": service " + s.name()
+                        + " has type '" + s.type() + "', which has no range; accepted types: " + config.knownTypes()
+                        + " (or add a range or an alias for it)");
+            }
+        }
+    }
+
+    // ---- typed readers, each failing with file:line and what is accepted ------------------------------------
+
+    private MappingNode mapping(Node node, String what, List<String> accepted) {
+        if (node instanceof MappingNode m) {
+            return m;
+        }
+        throw error(node, what + " must be a mapping of " + accepted);
+    }
+
+    private String keyOf(NodeTuple t, List<String> accepted) {
+        Node k = t.getKeyNode();
+        String key = k instanceof ScalarNode s ? s.getValue() : null;
+        if (key == null || !accepted.contains(key)) {
+            throw error(k, "unknown key '" + (key == null ? "?" : key) + "'; accepted: " + accepted);
+        }
+        return key;
+    }
+
+    private String text(Node node, String key, String accepted) {
+        if (node instanceof ScalarNode s && !s.getValue().isBlank()) {
+            return s.getValue().trim();
+        }
+        throw error(node, key + " must be " + accepted);
+    }
+
+    private String name(Node node, String key) {
+        String value = text(node, key, "a name of letters, digits, '.', '_' or '-'");
+        if (!value.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+            throw error(node, key + " '" + value + "' is not a valid name; accepted: letters, digits, '.', '_' or '-'");
+        }
+        return value;
+    }
+
+    private int integer(Node node, String key, int min, int max) {
+        String value = text(node, key, "a whole number from " + min + " to " + max);
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw error(node, key + " '" + value + "' is out of range; accepted: a whole number from " + min + " to " + max);
+    }
+
+    private int port(Node node, String key) {
+        return integer(node, key, 1, 65535);
+    }
+
+    private Duration duration(Node node, String key) {
+        String value = text(node, key, Durations.ACCEPTED);
+        try {
+            Duration d = Durations.parse(value);
+            if (d.isZero() || d.isNegative()) {
+                throw error(node, key + " must be longer than zero; accepted: " + Durations.ACCEPTED);
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw error(node, key + ": " + e.getMessage());
+        }
+    }
+
+    private String store(Node node) {
+        String value = text(node, "store", "embedded or a redis:// or rediss:// URI");
+        if (value.equals(PortManagerConfig.EMBEDDED_STORE) || value.startsWith("redis://")
+                || value.startsWith("rediss://")) {
+            return value;
+        }
+        throw error(node, "store '" + value + "' is not accepted; expected embedded, redis://host:port[/db] or "
+                + "rediss://host:port[/db]");
+    }
+
+    private ConfigException error(Node node, String message) {
+        return new ConfigException(file + ":" + line(node) + ": " + message);
+    }
+
+    private static int line(Node node) {
+        return node == null || node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.portmanager.host;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.AllocationState;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+
+/**
+ * The content of one port's claim file: the allocation that holds (or last held) the port and, once released,
+ * when. Stored as a Java properties text (read with {@link Properties}) so that a human can read it and no
+ * parsing library loads on an app's first bind.
+ *
+ * @param allocation the current or previous allocation of the port
+ * @param releasedAt when it was released (epoch ms), 0 while it is held
+ */
+public record Claim(Allocation allocation, long releasedAt) {
+
+    /** Thrown for a claim file whose content is not a claim; the caller sets the file aside. */
+    public static final class DamagedException extends IOException {
+        DamagedException(String message) {
+            super(message);
+        }
+    }
+
+    public AllocationState state() {
+        return allocation.state();
+    }
+
+    byte[] encode() {
+        Allocation a = allocation;
+        StringBuilder b = new StringBuilder(400);
+        b.append("# PortManager claim: one file per port, changed only under a lock on this file\n");
+        line(b, "port", a.port());
+        line(b, "state", a.state().name());
+        line(b, "host", a.host());
+        line(b, "service", a.service());
+        line(b, "type", a.type());
+        line(b, "instance", a.instance());
+        line(b, "endpoint", a.endpoint());
+        line(b, "requestedPort", a.requestedPort());
+        line(b, "advertised", a.advertised());
+        line(b, "pid", a.pid());
+        line(b, "processStart", a.processStart());
+        line(b, "createdAt", a.createdAt());
+        line(b, "leaseMillis", a.leaseMillis());
+        line(b, "leaseUntil", a.leaseUntil());
+        line(b, "generation", a.generation());
+        line(b, "reason", a.reason());
+        line(b, "releasedAt", releasedAt);
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void line(StringBuilder b, String key, Object value) {
+        if (value == null) {
+            return;
+        }
+        // Values are validated names and numbers, plus the free-text reason: keep it on one line and free of the
+        // characters the properties format treats specially.
+        String text = value.toString().replace('\\', '/').replace('\n', ' ').replace('\r', ' ');
+        b.append(key).append('=').append(text).append('\n');
+    }
+
+    /** Decodes a claim file's content; null for an empty file (a port never claimed). */
+    static Claim decode(byte[] content) throws DamagedException {
+        if (content.length == 0) {
+            return null;
+        }
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(new String(content, StandardCharsets.UTF_8)));
+            Allocation a = new Allocation(
+                    required(p, "host"), Integer.parseInt(required(p, "port")), required(p, "service"),
+                    required(p, "type"), required(p, "instance"), required(p, "endpoint"),
+                    Integer.parseInt(p.getProperty("requestedPort", "0")), p.getProperty("advertised"),
+                    Long.parseLong(p.getProperty("pid", "0")), Long.parseLong(p.getProperty("processStart", "0")),
+                    Long.parseLong(required(p, "createdAt")), Long.parseLong(required(p, "leaseMillis")),
+                    Long.parseLong(required(p, "leaseUntil")), AllocationState.valueOf(required(p, "state")),
+                    Long.parseLong(required(p, "generation")), p.getProperty("reason", ""));
+            return new Claim(a, Long.parseLong(p.getProperty("releasedAt", "0")));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new DamagedException(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private static String required(Properties p, String key) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            throw new IllegalArgumentException("missing " + key);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,415 @@
+package dev.portmanager.host;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.AllocationRequest;
+import dev.portmanager.AllocationState;
+import dev.portmanager.InvalidRequestException;
+import dev.portmanager.Owner;
+import dev.portmanager.RangeExhaustedException;
+import dev.portmanager.config.KnownService;
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.config.PortRange;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Grants ports on this host by the allocation rules, in order:
+ * <ol>
+ *   <li>a reservation made ahead of time for the same service (the owner process takes it over);</li>
+ *   <li>the preferred port, when nothing listens on it, no live allocation holds it and it does not lie in a
+ *       priority-1 range of another type (STRICT mode: only inside the type's own range);</li>
+ *   <li>the instance's previous port (sticky), when it is free again;</li>
+ *   <li>the next free port of the type's range, then of the dynamic pool.</li>
+ * </ol>
+ * Each grant is one locked update of one claim file, so racing processes never share a port; the bind that
+ * follows is the final arbiter.
+ */
+public final class HostAllocator {
+    /** How long the kernel's listening table may be reused within an allocation burst. */
+    private static final long SOCKET_TABLE_MAX_AGE_MILLIS = 200;
+
+    private final PortManagerConfig config;
+    private final StateDirectory state;
+    private final String host;
+    private final ListeningSockets sockets = new ListeningSockets(SOCKET_TABLE_MAX_AGE_MILLIS);
+    private final EphemeralRange ephemeral = EphemeralRange.read();
+    /** Next-fit cursor per range (offset from its start): keeps a busy range from being rescanned from its start. */
+    private final Map<String, AtomicInteger> cursors = new ConcurrentHashMap<>();
+
+    public HostAllocator(PortManagerConfig config, StateDirectory state, String host) {
+        this.config = config;
+        this.state = state;
+        this.host = host;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public StateDirectory state() {
+        return state;
+    }
+
+    public ListeningSockets sockets() {
+        return sockets;
+    }
+
+    /** A request with every default filled in and every field checked. */
+    record Resolved(String service, String type, PortRange range, int preferred, AllocationRequest.Mode mode,
+                    String instance, String endpoint, Owner owner, long leaseMillis, Set<Integer> excluded) {
+        String stickyKey() {
+            return instance + "#" + endpoint;
+        }
+    }
+
+    Resolved resolve(AllocationRequest r) {
+        checkName(r.service(), "service");
+        if (r.instance() != null) {
+            checkName(r.instance(), "instance");
+        }
+        if (r.endpoint() != null) {
+            checkName(r.endpoint(), "endpoint");
+        }
+        KnownService known = config.services().get(r.service());
+        String type = r.type() != null ? r.type() : known != null ? known.type() : PortManagerConfig.DYNAMIC_TYPE;
+        PortRange range = config.rangeFor(type);
+        if (range == null) {
+            throw new InvalidRequestException("unknown service type '" + type + "'; accepted: " + config.knownTypes());
+        }
+        int preferred = r.preferredPort() != 0 ? r.preferredPort() : known != null ? known.preferredPort() : 0;
+        if (preferred < 0 || preferred > 65535) {
+            throw new InvalidRequestException("preferred port " + preferred + " is out of range; accepted: 1-65535");
+        }
+        long lease = r.owner() != null ? config.lease().toMillis()
+                : (r.ttl() != null ? r.ttl() : config.reservationTtl()).toMillis();
+        if (lease <= 0) {
+            throw new InvalidRequestException("ttl must be longer than zero");
+        }
+        return new Resolved(r.service(), type, range, preferred, r.mode(), r.instanceOrDefault(),
+                r.endpointOrDefault(), r.owner(), lease, r.excluded());
+    }
+
+    static void checkName(String value, String what) {
+        if (value == null || !AllocationRequest.NAME.matcher(value).matches()) {
+            throw new InvalidRequestException(what + " '" + value + "' is not accepted; expected "
+                    + AllocationRequest.NAME_RULE);
+        }
+    }
+
+    public Allocation allocate(AllocationRequest request) {
+        Resolved r = resolve(request);
+        ListeningSockets.Snapshot listening = sockets.snapshot();
+        if (r.owner() != null) {
+            Allocation taken = takeOverReservation(r);
+            if (taken != null) {
+                return taken;
+            }
+        }
+        String refusal = null;
+        if (r.preferred() > 0 && !r.excluded().contains(r.preferred())) {
+            refusal = preferredRefusal(r, listening);
+            if (refusal == null) {
+                Allocation a = tryClaim(r.preferred(), r, "preferred port " + r.preferred() + " is free");
+                if (a != null) {
+                    return remember(r, a);
+                }
+                refusal = describeHolder(r.preferred(), listening);
+            }
+        } else if (r.preferred() > 0) {
+            refusal = r.preferred() + " failed to bind";
+        }
+        String moved = refusal == null ? "" : refusal + "; ";
+        int sticky = state.stickyPort(r.stickyKey());
+        if (sticky > 0 && sticky != r.preferred() && isCandidate(sticky, r, listening)
+                && (r.mode() != AllocationRequest.Mode.STRICT || r.range().contains(sticky))) {
+            Allocation a = tryClaim(sticky, r, moved + "previous port of " + r.instance());
+            if (a != null) {
+                return remember(r, a);
+            }
+        }
+        Allocation a = scan(r.range(), r, listening, moved + "next free port of " + r.range());
+        if (a == null && !r.range().type().equals(PortManagerConfig.DYNAMIC_TYPE)) {
+            PortRange pool = config.ranges().get(PortManagerConfig.DYNAMIC_TYPE);
+            if (pool != null) {
+                a = scan(pool, r, listening, moved + r.range() + " is full; dynamic pool");
+            }
+        }
+        if (a == null) {
+            throw new RangeExhaustedException(exhaustedMessage(r));
+        }
+        return remember(r, a);
+    }
+
+    private Allocation remember(Resolved r, Allocation a) {
+        if (a.state() == AllocationState.RESERVED) {
+            state.indexReservation(a.service(), a.port());
+        } else {
+            state.rememberSticky(r.stickyKey(), a.port());
+        }
+        return a;
+    }
+
+    /** Why the preferred port may not be granted, or null when it may be tried. */
+    private String preferredRefusal(Resolved r, ListeningSockets.Snapshot listening) {
+        int p = r.preferred();
+        if (r.mode() == AllocationRequest.Mode.STRICT && !r.range().contains(p)) {
+            return p + " is outside the " + r.range() + " range (strict mode)";
+        }
+        PortRange home = config.rangeContaining(p);
+        if (home != null && home.priority() == 1 && !home.type().equals(r.range().type())) {
+            return p + " lies in the " + home + " range (priority 1, kept for " + home.type() + ")";
+        }
+        if (listening.isListening(p)) {
+            return describeHolder(p, listening);
+        }
+        return null;
+    }
+
+    /** Who holds a port, for the "why it moved" part of a log line. */
+    private String describeHolder(int port, ListeningSockets.Snapshot listening) {
+        Claim c = state.read(port);
+        if (c != null && isLive(c, System.currentTimeMillis())) {
+            Allocation a = c.allocation();
+            return port + " allocated to " + a.service() + (a.pid() != 0 ? " (pid " + a.pid() + ")" : " (reserved)");
+        }
+        if (c != null && isCooling(c, System.currentTimeMillis())) {
+            return port + " was just released by " + c.allocation().service() + " and is cooling down";
+        }
+        List<ListeningSockets.Listener> ls = listening.listeners(port);
+        if (ls.isEmpty()) {
+            ls = sockets.fresh().listeners(port);
+        }
+        if (!ls.isEmpty()) {
+            Set<Long> inodes = new HashSet<>();
+            ls.forEach(l -> inodes.add(l.inode()));
+            Map<Long, ProcessTable.ProcessInfo> owners = ProcessTable.ownersOf(inodes);
+            for (ListeningSockets.Listener l : ls) {
+                ProcessTable.ProcessInfo p = owners.get(l.inode());
+                if (p != null) {
+                    return port + " held by " + p.describe();
+                }
+            }
+            return port + " held by another process";
+        }
+        return port + " is taken";
+    }
+
+    private boolean isCandidate(int port, Resolved r, ListeningSockets.Snapshot listening) {
+        return !r.excluded().contains(port) && !ephemeral.contains(port) && !listening.isListening(port);
+    }
+
+    private Allocation scan(PortRange range, Resolved r, ListeningSockets.Snapshot listening, String reason) {
+        AtomicInteger cursor = cursors.computeIfAbsent(range.type(), t -> new AtomicInteger());
+        int size = range.size();
+        int first = Math.floorMod(cursor.get(), size);
+        for (int i = 0; i < size; i++) {
+            int offset = (first + i) % size;
+            int port = range.start() + offset;
+            if (port == r.preferred() || !isCandidate(port, r, listening)) {
+                continue;
+            }
+            Allocation a = tryClaim(port, r, reason);
+            if (a != null) {
+                cursor.set(offset + 1);
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** Grants {@code port} if its claim allows it; null when someone else holds it or it is cooling down. */
+    private Allocation tryClaim(int port, Resolved r, String reason) {
+        return state.withPortLocked(port, (current, writer) -> {
+            long now = System.currentTimeMillis();
+            if (current != null && !isFreeFor(current, r, now)) {
+                if (isStale(current, now)) {
+                    writer.write(released(current, now)); // reap: the cool-down starts now
+                }
+                return null;
+            }
+            long generation = current == null ? 1 : current.allocation().generation() + 1;
+            Owner o = r.owner();
+            Allocation a = new Allocation(host, port, r.service(), r.type(), r.instance(), r.endpoint(),
+                    r.preferred(), null, o == null ? 0 : o.pid(), o == null ? 0 : o.startEpochMillis(), now,
+                    r.leaseMillis(), now + r.leaseMillis(),
+                    o == null ? AllocationState.RESERVED : AllocationState.ALLOCATED, generation, reason);
+            writer.write(new Claim(a, 0));
+            return a;
+        });
+    }
+
+    /** The owner process takes over a live reservation made for its service. */
+    private Allocation takeOverReservation(Resolved r) {
+        for (int port : state.reservedPorts(r.service())) {
+            Allocation a = state.withPortLocked(port, (current, writer) -> {
+                long now = System.currentTimeMillis();
+                if (current == null || current.state() != AllocationState.RESERVED
+                        || !current.allocation().service().equals(r.service())
+                        || current.allocation().leaseUntil() <= now) {
+                    return null;
+                }
+                Allocation res = current.allocation();
+                Allocation owned = new Allocation(host, port, r.service(), r.type(), r.instance(), r.endpoint(),
+                        r.preferred(), null, r.owner().pid(), r.owner().startEpochMillis(), now,
+                        r.leaseMillis(), now + r.leaseMillis(), AllocationState.ALLOCATED, res.generation() + 1,
+                        (r.preferred() > 0 && r.preferred() != port ? r.preferred() + " requested; " : "")
+                                + "reserved ahead for " + r.service());
+                writer.write(new Claim(owned, 0));
+                return owned;
+            });
+            state.unindexReservation(r.service(), port);
+            if (a != null) {
+                state.rememberSticky(r.stickyKey(), port);
+                return a;
+            }
+        }
+        return null;
+    }
+
+    // ---- claim judgements (shared with the views) ------------------------------------------------------------
+
+    /** A claim that holds its port right now. */
+    public static boolean isLive(Claim c, long now) {
+        Allocation a = c.allocation();
+        return switch (a.state()) {
+            case RELEASED -> false;
+            case RESERVED -> a.leaseUntil() > now;
+            case ALLOCATED, LISTENING -> a.owner() != null && a.owner().isAlive();
+        };
+    }
+
+    /** A claim that still says it holds its port although its owner died or its lease ended. */
+    public static boolean isStale(Claim c, long now) {
+        return c.state() != AllocationState.RELEASED && !isLive(c, now);
+    }
+
+    private boolean isCooling(Claim c, long now) {
+        return c.state() == AllocationState.RELEASED && now < c.releasedAt() + config.cooldown().toMillis();
+    }
+
+    private boolean isFreeFor(Claim c, Resolved r, long now) {
+        if (isLive(c, now) || isStale(c, now) && !sameInstance(c, r)) {
+            // A stale claim is reaped first and its cool-down starts; only its own instance may take it at once.
+            return false;
+        }
+        return !isCooling(c, now) || sameInstance(c, r);
+    }
+
+    private static boolean sameInstance(Claim c, Resolved r) {
+        Allocation a = c.allocation();
+        return a.service().equals(r.service()) && a.instance().equals(r.instance())
+                && a.endpoint().equals(r.endpoint());
+    }
+
+    static Claim released(Claim c, long now) {
+        return new Claim(c.allocation().withState(AllocationState.RELEASED), now);
+    }
+
+    // ---- state changes after the grant ------------------------------------------------------------------------
+
+    /**
+     * Marks the allocation's port as listening if the claim is still the same grant; empty otherwise.
+     * {@code newOwner}, when not null, becomes the owner (a launcher handing the port to its child).
+     */
+    public Optional<Allocation> markListening(Allocation a, String advertised, Owner newOwner) {
+        return Optional.ofNullable(state.withPortLocked(a.port(), (current, writer) -> {
+            if (current == null || current.allocation().generation() != a.generation()
+                    || current.state() == AllocationState.RELEASED) {
+                return null;
+            }
+            long now = System.currentTimeMillis();
+            Allocation listening = current.allocation().withState(AllocationState.LISTENING)
+                    .withAdvertised(advertised).withLeaseUntil(now + current.allocation().leaseMillis());
+            if (newOwner != null) {
+                listening = listening.withOwner(newOwner);
+            }
+            writer.write(new Claim(listening, 0));
+            return listening;
+        }));
+    }
+
+    /**
+     * Records a port this process bound outside the rules (port 0, or an unmanaged port) as listening. Leaves a
+     * live claim of another owner untouched (the conflict view reports it) and then returns an unsaved record.
+     */
+    public Allocation recordListening(String service, String type, String endpoint, int port, String advertised,
+                                      Owner owner) {
+        checkName(service, "service");
+        checkName(endpoint, "endpoint");
+        return state.withPortLocked(port, (current, writer) -> {
+            long now = System.currentTimeMillis();
+            long lease = config.lease().toMillis();
+            long generation = current == null ? 1 : current.allocation().generation() + 1;
+            Allocation a = new Allocation(host, port, service, type, service, endpoint, 0, advertised, owner.pid(),
+                    owner.startEpochMillis(), now, lease, now + lease, AllocationState.LISTENING, generation,
+                    "bound by the application itself");
+            if (current == null || !isLive(current, now) || owner.equals(current.allocation().owner())) {
+                writer.write(new Claim(a, 0));
+            }
+            return a;
+        });
+    }
+
+    /** Releases the allocation if it is still the same grant. */
+    public boolean release(Allocation a) {
+        Boolean done = state.withPortLocked(a.port(), (current, writer) -> {
+            if (current == null || current.allocation().generation() != a.generation()
+                    || current.state() == AllocationState.RELEASED) {
+                return false;
+            }
+            writer.write(released(current, System.currentTimeMillis()));
+            return true;
+        });
+        if (done && a.state() == AllocationState.RESERVED) {
+            state.unindexReservation(a.service(), a.port());
+        }
+        return done;
+    }
+
+    /** Releases whatever live or stale claim holds the port. */
+    public Optional<Allocation> release(int port) {
+        if (port < 1 || port > 65535) {
+            throw new InvalidRequestException("port " + port + " is out of range; accepted: 1-65535");
+        }
+        Allocation done = state.withPortLocked(port, (current, writer) -> {
+            if (current == null || current.state() == AllocationState.RELEASED) {
+                return null;
+            }
+            writer.write(released(current, System.currentTimeMillis()));
+            return current.allocation();
+        });
+        if (done != null && done.state() == AllocationState.RESERVED) {
+            state.unindexReservation(done.service(), done.port());
+        }
+        return Optional.ofNullable(done);
+    }
+
+    private String exhaustedMessage(Resolved r) {
+        StringBuilder msg = new StringBuilder("no free port for " + r.service() + " (type " + r.type() + "): range "
+                + r.range() + " is full");
+        PortRange pool = config.ranges().get(PortManagerConfig.DYNAMIC_TYPE);
+        if (pool != null && pool != r.range()) {
+            msg.append(" and so is the dynamic pool ").append(pool.start()).append('-').append(pool.end());
+        }
+        Map<String, Integer> holders = new java.util.TreeMap<>();
+        long now = System.currentTimeMillis();
+        for (Claim c : state.readAll()) {
+            if (r.range().contains(c.allocation().port()) && isLive(c, now)) {
+                holders.merge(c.allocation().service(), 1, Integer::sum);
+            }
+        }
+        if (!holders.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            holders.forEach((s, n) -> parts.add(s + " x" + n));
+            msg.append("; held by ").append(String.join(", ", parts));
+        }
+        return msg.toString();
+    }
+}

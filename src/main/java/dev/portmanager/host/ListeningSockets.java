@@ -1,0 +1,102 @@
+package dev.portmanager.host;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel's view of which TCP ports are listening on this host, read from /proc/net/tcp and /proc/net/tcp6
+ * (one read of two small files instead of a bind attempt per port). Cached briefly: allocation bursts share one
+ * read, and the bind itself stays the final arbiter.
+ */
+public final class ListeningSockets {
+    /** One listening socket: the port, the local address in kernel hex, and the socket inode (to find its process). */
+    public record Listener(int port, String localAddressHex, long inode) {
+    }
+
+    private static final Path[] TABLES = {Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6")};
+    private static final String LISTEN_STATE = "0A";
+
+    private final long maxAgeNanos;
+    private volatile Snapshot cached;
+
+    /** A set of listeners taken at one moment. */
+    public record Snapshot(Map<Integer, List<Listener>> byPort, long takenAtNanos) {
+        public boolean isListening(int port) {
+            return byPort.containsKey(port);
+        }
+
+        public List<Listener> listeners(int port) {
+            return byPort.getOrDefault(port, List.of());
+        }
+    }
+
+    public ListeningSockets(long maxAgeMillis) {
+        this.maxAgeNanos = maxAgeMillis * 1_000_000L;
+    }
+
+    /** A snapshot no older than the configured age. */
+    public Snapshot snapshot() {
+        Snapshot s = cached;
+        long now = System.nanoTime();
+        if (s == null || now - s.takenAtNanos() > maxAgeNanos) {
+            s = read(now);
+            cached = s;
+        }
+        return s;
+    }
+
+    /** A snapshot read now, ignoring the cache. */
+    public Snapshot fresh() {
+        Snapshot s = read(System.nanoTime());
+        cached = s;
+        return s;
+    }
+
+    /** True when the kernel tables can be read here (Linux); elsewhere only the bind arbitrates. */
+    public static boolean available() {
+        return Files.isReadable(TABLES[0]);
+    }
+
+    private static Snapshot read(long now) {
+        Map<Integer, List<Listener>> byPort = new HashMap<>();
+        for (Path table : TABLES) {
+            try {
+                parse(Files.readAllLines(table, StandardCharsets.US_ASCII), byPort);
+            } catch (IOException e) {
+                // No such table (IPv6 disabled, or not Linux): nothing listens there as far as we can tell.
+            }
+        }
+        return new Snapshot(byPort, now);
+    }
+
+    /**
+     * Parses the kernel's table format: a header line, then per socket
+     * {@code sl local_address rem_address st ... uid timeout inode}, addresses as HEX_IP:HEX_PORT.
+     */
+    static void parse(List<String> lines, Map<Integer, List<Listener>> into) {
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).trim().split("\\s+");
+            if (f.length < 10 || !LISTEN_STATE.equals(f[3])) {
+                continue;
+            }
+            int colon = f[1].lastIndexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            try {
+                int port = Integer.parseInt(f[1].substring(colon + 1), 16);
+                long inode = Long.parseLong(f[9]);
+                into.computeIfAbsent(port, p -> new ArrayList<>(1))
+                        .add(new Listener(port, f[1].substring(0, colon), inode));
+            } catch (NumberFormatException e) {
+                // A line we do not understand is skipped rather than trusted.
+            }
+        }
+    }
+}
