@@ -1,0 +1,170 @@
+package dev.portmanager.registry;
+
+import java.util.StringJoiner;
+
+/**
+ * The registry's server-side Lua scripts. Each registry operation is one of these, so it costs one round trip and
+ * runs atomically. Every time comes from Redis's {@code TIME}: hosts' clocks never need to agree.
+ */
+final class RegistryScripts {
+    private RegistryScripts() {
+    }
+
+    /** Lua prologue: {@code now} in milliseconds of Redis time. */
+    private static final String NOW = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            """;
+
+    /**
+     * Register or renew (an upsert), comparing owner and generation.
+     * <ul>
+     *   <li>no entry: write it, CREATED (first registration, or Redis lost its data)</li>
+     *   <li>entry of a higher generation: SUPERSEDED, nothing written (a newer grant of this host:port)</li>
+     *   <li>same generation, same owner: refresh fields and lease, RENEWED</li>
+     *   <li>same generation, other owner: SUPERSEDED, except that a process takes over a reservation
+     *       (owner {@code reservation#...}) of its own grant: CREATED</li>
+     *   <li>lower generation: the older grant is replaced, CREATED</li>
+     * </ul>
+     * The entry gets PEXPIRE = lease, its deadline goes into the deadline index, and into its service's index
+     * while it is LISTENING (out of it otherwise). The epoch key is created if missing; the reply carries it.
+     *
+     * <p>KEYS: entry, deadlines, service index, services, epoch.
+     * ARGV: member, owner token, generation, lease ms, proposed epoch, service index base, "1" if listening,
+     * service, then field/value pairs.
+     */
+    static final String PUBLISH = NOW + """
+            local epoch = redis.call('GET', KEYS[5])
+            if not epoch then
+              epoch = ARGV[5]
+              redis.call('SET', KEYS[5], epoch)
+            end
+            local gen = tonumber(ARGV[3])
+            local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service')
+            local outcome = 'CREATED'
+            if cur[1] then
+              local held = tonumber(cur[1])
+              if held > gen then
+                return {'SUPERSEDED', epoch}
+              end
+              if held == gen then
+                if cur[2] == ARGV[2] then
+                  outcome = 'RENEWED'
+                elseif string.sub(cur[2] or '', 1, 12) ~= 'reservation#' then
+                  return {'SUPERSEDED', epoch}
+                end
+              end
+              if cur[3] and cur[3] ~= ARGV[8] then
+                redis.call('ZREM', ARGV[6] .. cur[3], ARGV[1])
+              end
+            end
+            local lease = tonumber(ARGV[4])
+            local deadline = string.format('%.0f', now + lease)
+            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline, unpack(ARGV, 9))
+            redis.call('PEXPIRE', KEYS[1], lease)
+            redis.call('ZADD', KEYS[2], deadline, ARGV[1])
+            if ARGV[7] == '1' then
+              redis.call('ZADD', KEYS[3], deadline, ARGV[1])
+              redis.call('SADD', KEYS[4], ARGV[8])
+            else
+              redis.call('ZREM', KEYS[3], ARGV[1])
+            end
+            return {outcome, epoch}
+            """;
+
+    /**
+     * Compare owner and generation, then delete the entry and its index members. Returns 1 if it deleted, 0 if
+     * the entry is gone or belongs to another owner or grant.
+     *
+     * <p>KEYS: entry, deadlines. ARGV: member, owner token, generation, service index base.
+     */
+    static final String WITHDRAW = """
+            local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service')
+            if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[3]) or cur[2] ~= ARGV[2] then
+              return 0
+            end
+            redis.call('DEL', KEYS[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            if cur[3] then
+              redis.call('ZREM', ARGV[4] .. cur[3], ARGV[1])
+            end
+            return 1
+            """;
+
+    /**
+     * The live, listening entries of one service: members of its index whose deadline is still ahead, each
+     * re-checked against the entry itself. Returns one HMGET row per entry, fields in {@link AllocationFields#READ}
+     * order.
+     *
+     * <p>KEYS: service index. ARGV: entry key base.
+     */
+    static final String LOOKUP = NOW + """
+            local members = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
+            local out = {}
+            for i = 1, #members do
+              local row = redis.call('HMGET', ARGV[1] .. members[i], FIELDS)
+              if row[1] and row[STATE] == 'LISTENING' and tonumber(row[DEADLINE]) > now then
+                out[#out + 1] = row
+              end
+            end
+            return out
+            """.replace("FIELDS", fieldList())
+            .replace("STATE", position(AllocationFields.STATE))
+            .replace("DEADLINE", position(AllocationFields.DEADLINE));
+
+    /**
+     * Every live entry: members of the deadline index whose deadline is still ahead, in any state.
+     *
+     * <p>KEYS: deadlines. ARGV: entry key base.
+     */
+    static final String ALL = NOW + """
+            local members = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
+            local out = {}
+            for i = 1, #members do
+              local row = redis.call('HMGET', ARGV[1] .. members[i], FIELDS)
+              if row[1] and tonumber(row[DEADLINE]) > now then
+                out[#out + 1] = row
+              end
+            end
+            return out
+            """.replace("FIELDS", fieldList())
+            .replace("DEADLINE", position(AllocationFields.DEADLINE));
+
+    /**
+     * Removes entries whose deadline passed more than the grace ago (at most a batch per call, so one call never
+     * blocks Redis for long), and trims every service index the same way. Returns how many entries it removed,
+     * counting those whose hash had already expired but whose index members remained.
+     *
+     * <p>KEYS: deadlines, services. ARGV: grace ms, entry key base, service index base, batch size.
+     */
+    static final String REAP = NOW + """
+            local cutoff = string.format('(%.0f', now - tonumber(ARGV[1]))
+            local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff, 'LIMIT', 0, tonumber(ARGV[4]))
+            for i = 1, #stale do
+              redis.call('DEL', ARGV[2] .. stale[i])
+              redis.call('ZREM', KEYS[1], stale[i])
+            end
+            local services = redis.call('SMEMBERS', KEYS[2])
+            for i = 1, #services do
+              local index = ARGV[3] .. services[i]
+              redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff)
+              if redis.call('ZCARD', index) == 0 then
+                redis.call('SREM', KEYS[2], services[i])
+              end
+            end
+            return #stale
+            """;
+
+    private static String fieldList() {
+        StringJoiner joiner = new StringJoiner(", ");
+        for (String f : AllocationFields.READ) {
+            joiner.add("'" + f + "'");
+        }
+        return joiner.toString();
+    }
+
+    /** 1-based Lua index of a field in the HMGET row. */
+    private static String position(String field) {
+        return Integer.toString(AllocationFields.READ.indexOf(field) + 1);
+    }
+}

@@ -1,0 +1,489 @@
+package dev.portmanager.registry;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.config.ConfigException;
+import dev.portmanager.config.PortManagerConfig;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Publishes this process's allocations to a {@link Registry} in the background and keeps them alive: each tracked
+ * allocation is published soon after {@link #track}, renewed every {@code renewEvery} (a third of the lease), and
+ * withdrawn soon after {@link #untrack}. Nothing here ever blocks the caller on the network.
+ *
+ * <p>One daemon thread, {@value #THREAD_NAME}, does all the work; when built from a factory it also creates the
+ * registry there, since a Redis client costs seconds and thousands of classes. This class itself loads no logging
+ * or Redis class on the caller's thread.
+ *
+ * <p>Outages: while the registry is unreachable everything stays pending and is retried every interval; one line
+ * is logged when it goes down and one when it is back. When it is back, every tracked allocation is published at
+ * once (the publish is an upsert, so an empty Redis is refilled), and the next reap pass is skipped so that
+ * entries whose owners had no chance to renew are not removed. A renewal answered CREATED means the registry lost
+ * the entry (Redis restarted empty): everything tracked is republished in the same pass. An allocation answered
+ * SUPERSEDED belongs to a newer grant and is no longer renewed.
+ */
+public final class RegistrySync implements AutoCloseable {
+    public static final String THREAD_NAME = "portmanager-registry";
+    /** How long {@link #close()} spends withdrawing before it gives up (entries then expire with their lease). */
+    static final long CLOSE_TIMEOUT_MILLIS = 2_000;
+
+    private final Supplier<? extends Registry> factory;
+    private final long renewNanos;
+    private final Object lock = new Object();
+    private final Thread worker;
+
+    // guarded by lock
+    private final Map<String, Entry> tracked = new LinkedHashMap<>();
+    private final List<Allocation> withdrawals = new ArrayList<>();
+    private boolean closing;
+    private boolean failedForGood;
+
+    // touched by the worker only, or volatile for readers
+    private volatile Registry registry;
+    private volatile boolean available;
+    private boolean down;
+    private boolean skipNextReap = true;
+    private long notBefore;
+    private long nextReap;
+
+    /**
+     * Syncs into an existing registry, which this object closes on {@link #close()}.
+     *
+     * @param renewEvery renewal interval, normally a third of the lease
+     */
+    public RegistrySync(Registry registry, Duration renewEvery) {
+        this(new Given(registry), renewEvery);
+    }
+
+    /**
+     * Syncs into a registry that {@code factory} creates on the background thread (never on the caller's).
+     *
+     * @param renewEvery renewal interval, normally a third of the lease
+     */
+    public RegistrySync(Supplier<? extends Registry> factory, Duration renewEvery) {
+        if (factory == null || renewEvery == null || renewEvery.isNegative() || renewEvery.isZero()) {
+            throw new IllegalArgumentException("RegistrySync needs a registry and a positive renewal interval");
+        }
+        this.factory = factory;
+        this.renewNanos = renewEvery.toNanos();
+        long now = System.nanoTime();
+        this.nextReap = now + renewNanos;
+        this.worker = new Thread(new Worker(), THREAD_NAME);
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /**
+     * The Redis registry a configuration names, created lazily on the background thread, renewed every third of
+     * the configured lease. The URI is checked here (cheaply, without Lettuce) so that a typo fails at once.
+     *
+     * @throws ConfigException for a malformed store URI or prefix
+     */
+    public static RegistrySync forConfig(PortManagerConfig config) {
+        RedisStoreUri.parse(config.store());
+        new RedisKeys(config.redisPrefix());
+        return new RegistrySync(new RedisFactory(config), config.lease().dividedBy(3));
+    }
+
+    /** Publish {@code a} soon and keep renewing it; replaces whatever was tracked for the same host:port. */
+    public void track(Allocation a) {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            Entry e = tracked.get(a.hostPort());
+            if (e == null) {
+                tracked.put(a.hostPort(), new Entry(a));
+            } else {
+                e.allocation = a;
+                e.published = false;
+                e.dirty = true;
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Stop renewing {@code a} and withdraw it soon (only if the registry still holds this very grant). */
+    public void untrack(Allocation a) {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            Entry e = tracked.get(a.hostPort());
+            if (e != null && sameGrant(e.allocation, a)) {
+                tracked.remove(a.hostPort());
+            }
+            withdrawals.add(a);
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until nothing is pending: every tracked allocation published since it last changed, every untracked
+     * one withdrawn. Returns false if that did not happen in time (the registry is down, for instance).
+     */
+    public boolean flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (pending()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || failedForGood || closing) {
+                    return !pending();
+                }
+                waitOn(left);
+            }
+            return true;
+        }
+    }
+
+    /** The registry, once the background thread has created it (it may still be unreachable). */
+    public Optional<Registry> registry() {
+        return Optional.ofNullable(registry);
+    }
+
+    /** True when the last exchange with the registry succeeded. */
+    public boolean isAvailable() {
+        return available;
+    }
+
+    /** The allocations being kept alive, for status views. */
+    public List<Allocation> tracked() {
+        synchronized (lock) {
+            List<Allocation> out = new ArrayList<>(tracked.size());
+            for (Entry e : tracked.values()) {
+                out.add(e.allocation);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Withdraws everything tracked (bounded by a short timeout: what is left expires with its lease), then closes
+     * the registry and its client.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            lock.notifyAll();
+        }
+        try {
+            worker.join(CLOSE_TIMEOUT_MILLIS + 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- the background thread --------------------------------------------------------------------------------
+
+    private final class Worker implements Runnable {
+        @Override
+        public void run() {
+            try {
+                loop();
+            } finally {
+                Registry r = registry;
+                if (r != null) {
+                    try {
+                        r.close();
+                    } catch (RuntimeException e) {
+                        SyncLog.closeFailed(r, e);
+                    }
+                }
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            List<Allocation> toWithdraw;
+            List<Entry> toPublish;
+            List<Allocation> values;
+            boolean reapNow;
+            synchronized (lock) {
+                long wait;
+                while (!closing && (wait = untilWork(System.nanoTime())) > 0) {
+                    waitOn(wait);
+                }
+                if (closing) {
+                    break;
+                }
+                long now = System.nanoTime();
+                toWithdraw = new ArrayList<>(withdrawals);
+                toPublish = new ArrayList<>();
+                values = new ArrayList<>();
+                // renewals falling due within a tenth of an interval go now, so wake-ups batch up
+                long horizon = now + renewNanos / 10;
+                for (Entry e : tracked.values()) {
+                    if (e.dirty || e.due <= horizon) {
+                        toPublish.add(e);
+                        values.add(e.allocation);
+                    }
+                }
+                reapNow = now - nextReap >= 0;
+            }
+            Registry r = ensureRegistry();
+            if (r == null) {
+                continue;
+            }
+            try {
+                withdraw(r, toWithdraw);
+                publish(r, toPublish, values);
+                if (reapNow) {
+                    reap(r);
+                }
+                up(r);
+            } catch (RuntimeException e) {
+                down(r, e);
+            }
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+        finalPass();
+    }
+
+    /** Nanos until the next piece of work is due; 0 or less when something is due now. */
+    private long untilWork(long now) {
+        if (failedForGood) {
+            return Long.MAX_VALUE;
+        }
+        if (now - notBefore < 0) {
+            return notBefore - now;
+        }
+        if (!withdrawals.isEmpty()) {
+            return 0;
+        }
+        long next = nextReap - now;
+        for (Entry e : tracked.values()) {
+            if (e.dirty) {
+                return 0;
+            }
+            next = Math.min(next, e.due - now);
+        }
+        return next;
+    }
+
+    private Registry ensureRegistry() {
+        Registry r = registry;
+        if (r != null) {
+            return r;
+        }
+        try {
+            r = factory.get();
+            registry = r;
+            return r;
+        } catch (ConfigException e) {
+            // a bad URI will not fix itself: say so once and stop trying
+            synchronized (lock) {
+                failedForGood = true;
+                lock.notifyAll();
+            }
+            SyncLog.misconfigured(e);
+            return null;
+        } catch (RuntimeException e) {
+            down(null, e);
+            return null;
+        }
+    }
+
+    private void withdraw(Registry r, List<Allocation> toWithdraw) {
+        for (Allocation a : toWithdraw) {
+            r.withdraw(a);
+            synchronized (lock) {
+                withdrawals.remove(a);
+            }
+        }
+    }
+
+    private void publish(Registry r, List<Entry> entries, List<Allocation> values) {
+        boolean republishAll = false;
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            Allocation a = values.get(i);
+            Registry.PublishOutcome outcome = r.publish(a);
+            synchronized (lock) {
+                if (outcome == Registry.PublishOutcome.CREATED && e.published && !e.dirty) {
+                    // the registry had this entry and lost it: Redis restarted empty, or our lease ran out
+                    republishAll = true;
+                }
+                if (e.allocation != a || tracked.get(a.hostPort()) != e) {
+                    continue; // changed or untracked meanwhile: the next pass handles the new value
+                }
+                if (outcome == Registry.PublishOutcome.SUPERSEDED) {
+                    tracked.remove(a.hostPort());
+                    SyncLog.superseded(r, a);
+                    continue;
+                }
+                e.published = true;
+                e.dirty = false;
+                e.due = System.nanoTime() + renewNanos;
+            }
+        }
+        if (republishAll) {
+            SyncLog.lostEntries(r);
+            synchronized (lock) {
+                for (Entry e : tracked.values()) {
+                    e.dirty = true;
+                }
+            }
+        }
+    }
+
+    private void reap(Registry r) {
+        long now = System.nanoTime();
+        synchronized (lock) {
+            nextReap = now + renewNanos;
+        }
+        if (skipNextReap) {
+            // right after start or an outage, owners may not have renewed yet: give them one interval
+            skipNextReap = false;
+            return;
+        }
+        r.reap(renewNanos / 1_000_000);
+    }
+
+    private void up(Registry r) {
+        available = true;
+        notBefore = System.nanoTime();
+        if (down) {
+            down = false;
+            skipNextReap = true;
+            int count;
+            synchronized (lock) {
+                // the registry may have lost everything, or our entries expired while it was away
+                for (Entry e : tracked.values()) {
+                    e.dirty = true;
+                }
+                count = tracked.size();
+            }
+            SyncLog.back(r, count);
+        }
+    }
+
+    private void down(Registry r, RuntimeException e) {
+        available = false;
+        notBefore = System.nanoTime() + renewNanos;
+        if (!down) {
+            down = true;
+            SyncLog.down(r, e, Duration.ofNanos(renewNanos));
+        }
+    }
+
+    /** On close: withdraw what we published, within the close timeout. */
+    private void finalPass() {
+        Registry r = registry;
+        List<Allocation> toWithdraw;
+        synchronized (lock) {
+            toWithdraw = new ArrayList<>(withdrawals);
+            for (Entry e : tracked.values()) {
+                // an entry changed since its last publish may still be in Redis under its previous value;
+                // withdraw compares the grant, not the fields, so the current value removes it as well
+                if (e.published || e.due != 0) {
+                    toWithdraw.add(e.allocation);
+                }
+            }
+            tracked.clear();
+            withdrawals.clear();
+        }
+        // without a registry nothing was ever published, so there is nothing to take back
+        if (toWithdraw.isEmpty() || r == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT_MILLIS * 1_000_000;
+        for (Allocation a : toWithdraw) {
+            if (System.nanoTime() - deadline > 0) {
+                return;
+            }
+            try {
+                r.withdraw(a);
+            } catch (RuntimeException e) {
+                return; // unreachable: the entries expire with their lease
+            }
+        }
+    }
+
+    // ---- small helpers ----------------------------------------------------------------------------------------
+
+    private boolean pending() {
+        if (!withdrawals.isEmpty()) {
+            return true;
+        }
+        for (Entry e : tracked.values()) {
+            if (e.dirty) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void waitOn(long nanos) {
+        long millis = Math.max(1, Math.min(nanos / 1_000_000, Integer.MAX_VALUE));
+        try {
+            lock.wait(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing = true;
+        }
+    }
+
+    private static boolean sameGrant(Allocation a, Allocation b) {
+        return a.generation() == b.generation() && a.ownerToken().equals(b.ownerToken());
+    }
+
+    /** One tracked allocation and when it is next due. */
+    private static final class Entry {
+        Allocation allocation;
+        boolean dirty = true;
+        boolean published;
+        long due;
+
+        Entry(Allocation allocation) {
+            this.allocation = allocation;
+        }
+    }
+
+    /** An already created registry. */
+    private static final class Given implements Supplier<Registry> {
+        private final Registry registry;
+
+        Given(Registry registry) {
+            if (registry == null) {
+                throw new IllegalArgumentException("RegistrySync needs a registry");
+            }
+            this.registry = registry;
+        }
+
+        @Override
+        public Registry get() {
+            return registry;
+        }
+    }
+
+    /** Creates the Redis registry; a class rather than a lambda so nothing is bootstrapped on the caller's thread. */
+    private static final class RedisFactory implements Supplier<Registry> {
+        private final PortManagerConfig config;
+
+        RedisFactory(PortManagerConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public Registry get() {
+            return RedisRegistry.create(config);
+        }
+    }
+}
