@@ -1,0 +1,216 @@
+package dev.portmanager.samples.demo;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.Endpoint;
+import dev.portmanager.PortManager;
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.samples.fleet.GoApiGateway;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The README's first command (samples/demo.sh runs this after building): the design's legacy fleet, unchanged,
+ * under the agent, with a real squatter and a real clash, and everything it prints read back from PortManager
+ * and the kernel.
+ */
+public final class Demo {
+    /** emotion's hardcoded port: an unrelated process takes it first so that a squatter is part of the story. */
+    static final int SQUATTED_PORT = 8088;
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Pattern ANSWER_PID = Pattern.compile("pid (\\d+)\\s*$");
+
+    private final Options options;
+    private final Fleet fleet;
+    private final PortManager pm;
+
+    Demo(Options options, Fleet fleet, PortManager pm) {
+        this.options = options;
+        this.fleet = fleet;
+        this.pm = pm;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (Options.UsageException e) {
+            System.err.println((e.getMessage() == null ? "" : e.getMessage() + "\n\n") + Options.USAGE);
+            System.exit(e.getMessage() == null ? 0 : 2);
+            return;
+        }
+        if (options.stopDir() != null) {
+            System.exit(StopCommand.run(options.stopDir()));
+        }
+        Path home = Path.of(System.getProperty("portmanager.home", ".")).toAbsolutePath().normalize();
+        Path runDir = Files.createTempDirectory("portmanager-demo-");
+        Settings settings = new Settings(home, options.stateDir(), options.store(), runDir);
+        settings.requireBuilt();
+        Files.createDirectories(settings.stateDir());
+        Fleet fleet = new Fleet(settings);
+        // Ctrl-C reaches this JVM as SIGINT: the hook stops whatever was started so far, and only that.
+        Thread hook = new Thread(() -> stopAndReport(fleet), "demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int status = 0;
+        try (PortManager pm = PortManager.open(PortManagerConfig.defaults()
+                .withStateDir(settings.stateDir()).withStore(settings.store()))) {
+            new Demo(options, fleet, pm).run();
+        } catch (IllegalStateException e) {
+            System.out.println("\nThe demo failed: " + e.getMessage());
+            status = 1;
+        }
+        if (options.keep() && status == 0) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            printKeep(fleet);
+        }
+        System.exit(status); // runs the hook unless --keep removed it
+    }
+
+    void run() throws IOException, InterruptedException {
+        Settings s = fleet.settings();
+        System.out.println("PortManager demo: the design's legacy fleet, ports hardcoded, started unchanged under the agent");
+        System.out.println("  agent      " + s.agentJar());
+        System.out.println("  state dir  " + s.stateDir() + "  (ports are per host: every fleet on it shares this)");
+        System.out.println("  store      " + s.store());
+        System.out.println("  logs       " + s.runDir());
+
+        step(1, "An unrelated process takes " + SQUATTED_PORT + " (emotion's hardcoded port)");
+        Optional<Fleet.Started> holder = fleet.holdPort(SQUATTED_PORT);
+        if (holder.isPresent()) {
+            System.out.println("      python3 -m http.server " + SQUATTED_PORT + "  pid " + holder.get().process().pid());
+        } else {
+            System.out.println("      " + SQUATTED_PORT + " is already taken (" + describeHolder(SQUATTED_PORT)
+                    + "); that process plays the part");
+        }
+
+        step(2, "Starting " + Member.FLEET.size() + " services: JVMs with -javaagent:portmanager-agent.jar=service=NAME,type=TYPE,...;"
+                + " python3 through `portmanager run`");
+        List<Fleet.Started> members = startAll();
+
+        step(3, "Where each service landed (PortManager's allocations; KERNEL = /proc/net/tcp shows that pid listening there)");
+        printPlacements(members);
+
+        step(4, "Calling every service through the gateway, which finds each one by name (DiscoveryClient)");
+        callThroughGateway(members);
+
+        step(5, "Utilization and conflicts (portmanager utilization; portmanager conflicts)");
+        cli("utilization");
+        cli("conflicts");
+    }
+
+    private List<Fleet.Started> startAll() throws IOException, InterruptedException {
+        // Start everyone at once except where order is the story: voice waits for hrm-mlx-service (both want
+        // 8085), and the gateway comes last.
+        List<Fleet.Started> members = new ArrayList<>();
+        List<Member> wave = new ArrayList<>();
+        for (Member m : Member.FLEET) {
+            if (m.name().equals("voice") || m.name().equals("go-api-gateway")) {
+                awaitAll(members, wave);
+                wave.clear();
+            }
+            members.add(fleet.start(m));
+            wave.add(m);
+        }
+        awaitAll(members, wave);
+        return members;
+    }
+
+    private void awaitAll(List<Fleet.Started> members, List<Member> wave) throws InterruptedException {
+        long t0 = System.nanoTime();
+        for (Fleet.Started s : members) {
+            if (wave.contains(s.member())) {
+                Endpoint e = fleet.awaitListening(s, pm, START_TIMEOUT);
+                System.out.printf("      %-19s %-32s pid %-7d listening on %d  (%.1f s)%n", s.member().name(),
+                        s.member().stack(), s.process().pid(), e.port(), (System.nanoTime() - t0) / 1e9);
+            }
+        }
+    }
+
+    private void printPlacements(List<Fleet.Started> members) {
+        List<Allocation> all = pm.allocations();
+        TextTable table = new TextTable("SERVICE", "STACK", "TYPE", "ASKED", "GOT", "PID", "KERNEL", "WHY");
+        for (Fleet.Started s : members) {
+            Optional<Placement> p = Placement.of(s, all, fleet);
+            if (p.isEmpty()) {
+                table.row(s.member().name(), s.member().stack(), s.member().type(), "?", "?", s.process().pid(), "-",
+                        "no live allocation (see " + s.log() + ")");
+                continue;
+            }
+            Allocation a = p.get().allocation();
+            table.row(s.member().name(), s.member().stack(), a.type(), a.requestedPort(), a.port(), a.pid(),
+                    p.get().kernelAgrees() ? "ok" : "NOT LISTENING", p.get().why());
+        }
+        System.out.print(table.render("  "));
+    }
+
+    private void callThroughGateway(List<Fleet.Started> members) {
+        Fleet.Started gw = members.stream().filter(s -> s.member().name().equals("go-api-gateway")).findFirst()
+                .orElseThrow();
+        Endpoint gateway = pm.lookup("go-api-gateway").stream().filter(e -> gw.pids().contains(e.pid())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the gateway is not listed any more"));
+        System.out.println("      gateway: go-api-gateway at " + gateway.authority());
+        for (Map.Entry<String, String> route : GoApiGateway.ROUTES.entrySet()) {
+            Probe.Response r = Probe.get("http://" + gateway.authority() + route.getKey());
+            String whose = "";
+            Matcher m = ANSWER_PID.matcher(r.body());
+            if (r.status() == 200 && m.find()) {
+                whose = fleet.owns(Long.parseLong(m.group(1))) ? "" : "   [an instance of another fleet on this host]";
+            }
+            System.out.printf("      GET %-8s %s %s%s%n", route.getKey(), r.status() == 200 ? "->" : "!! " + r.status(),
+                    r.body().replace("go-api-gateway -> ", ""), whose);
+        }
+    }
+
+    /** Runs the sidecar's CLI on the same state and store, and shows what it prints. */
+    private void cli(String... args) throws IOException, InterruptedException {
+        Settings s = fleet.settings();
+        List<String> cmd = new ArrayList<>(List.of(Settings.java(), "-jar", s.sidecarJar().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(s.env());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes()).stripTrailing();
+        p.waitFor();
+        System.out.println("    $ portmanager " + String.join(" ", args));
+        System.out.println(out.isEmpty() ? "      (nothing)" : "      " + out.replace("\n", "\n      "));
+    }
+
+    private String describeHolder(int port) {
+        return Kernel.listenersOf(port).stream().findFirst()
+                .map(pid -> "pid " + pid + ": " + Kernel.command(pid)).orElse("by a process we cannot see");
+    }
+
+    private static void step(int n, String title) {
+        System.out.println("\n[" + n + "/5] " + title);
+    }
+
+    private static void stopAndReport(Fleet fleet) {
+        List<ProcessHandle> stopped = fleet.stop();
+        if (stopped.isEmpty()) {
+            return;
+        }
+        long left = stopped.stream().filter(ProcessHandle::isAlive).count();
+        System.out.println("\nStopped the " + stopped.size() + " processes this demo started"
+                + (left == 0 ? "; none is left running." : "; " + left + " would not stop: " + stopped));
+    }
+
+    private static void printKeep(Fleet fleet) throws IOException {
+        Settings s = fleet.settings();
+        Path pids = fleet.writePidFile();
+        String env = "PORTMANAGER_STATE_DIR=" + s.stateDir()
+                + (s.store().equals(PortManagerConfig.EMBEDDED_STORE) ? "" : " PORTMANAGER_STORE=" + s.store());
+        System.out.println("\nThe fleet keeps running (--keep); its pids are in " + pids + ". Explore it:");
+        System.out.println("  " + env + " src/bin/portmanager services");
+        System.out.println("  " + env + " src/bin/portmanager lookup emotion");
+        System.out.println("Stop it, and only it, with:");
+        System.out.println("  samples/demo.sh --stop " + s.runDir());
+    }
+}
