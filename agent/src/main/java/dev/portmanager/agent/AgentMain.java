@@ -1,0 +1,112 @@
+package dev.portmanager.agent;
+
+import dev.portmanager.Log;
+import dev.portmanager.agent.weave.BindTransformer;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The agent's start, inside its own class loader: read the settings, put the bridge into java.base, register the
+ * bind transformer, start opening the port manager in the background, and withdraw everything at exit.
+ * Nothing here touches the network or waits for anything: the application's main() starts right after.
+ */
+public final class AgentMain {
+    private AgentMain() {
+    }
+
+    public static void start(String args, Instrumentation inst, ClassLoader agentLoader) {
+        boolean failClosed = AgentSettings.failClosedRequested(args, System.getProperties(), System.getenv());
+        try {
+            AgentSettings settings = AgentSettings.resolve(args, System.getProperties(), System.getenv());
+            if (settings.service == null) {
+                settings.service = ServiceNames.fromCommand(System.getProperty("sun.java.command"));
+            }
+            Log.setSink(new LogSink());
+            ManagerAccess access = new ManagerAccess(settings, agentLoader);
+            BindHandler handler = new BindHandler(settings, access, agentLoader);
+            byte[] bridge = readBridge(agentLoader);
+            BridgeInstaller.install(inst, bridge, handler, handler);
+            access.start();
+            Thread closer = new Thread(new Closer(access), "portmanager-exit");
+            closer.setContextClassLoader(agentLoader);
+            Runtime.getRuntime().addShutdownHook(closer);
+            installTransformer(inst, agentLoader);
+        } catch (SettingsException bad) {
+            stop(bad.getMessage(), failClosed);
+        } catch (Throwable failure) {
+            stop("agent not started (" + failure + ")", failClosed);
+        }
+    }
+
+    private static void stop(String message, boolean failClosed) {
+        if (failClosed) {
+            AgentLog.line(message + "; exiting because fail=closed");
+            Runtime.getRuntime().halt(2);
+        }
+        AgentLog.line(message + "; every bind goes ahead as asked");
+    }
+
+    private static byte[] readBridge(ClassLoader agentLoader) throws ReflectiveOperationException {
+        // The launcher's loader reads raw entries; reached reflectively because the launcher is on another loader.
+        Method read = agentLoader.getClass().getMethod("readEntry", String.class);
+        byte[] bytes = (byte[]) read.invoke(agentLoader, BridgeInstaller.BRIDGE_ENTRY);
+        if (bytes == null) {
+            throw new IllegalStateException("agent jar lacks " + BridgeInstaller.BRIDGE_ENTRY);
+        }
+        return bytes;
+    }
+
+    /** Registers the transformer; retransforms only those JDK targets that are already loaded (rare). */
+    private static void installTransformer(Instrumentation inst, ClassLoader agentLoader) throws Exception {
+        BindTransformer transformer = new BindTransformer(agentLoader, new WeaveLog());
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (c.getClassLoader() == null && BindTransformer.isJdkTarget(c.getName())) {
+                loaded.add(c);
+            }
+        }
+        inst.addTransformer(transformer, !loaded.isEmpty());
+        if (!loaded.isEmpty()) {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+
+    /** Core diagnostics go out as agent lines. */
+    private static final class LogSink implements java.util.function.Consumer<String> {
+        @Override
+        public void accept(String line) {
+            AgentLog.line(line);
+        }
+    }
+
+    /** Only failures are worth a line; a successful rewrite is silent. */
+    private static final class WeaveLog implements BindTransformer.WeaveListener {
+        @Override
+        public void woven(String className, int methods) {
+            if (Boolean.getBoolean("portmanager.debug")) {
+                AgentLog.line("rewrote " + methods + " method(s) of " + className);
+            }
+        }
+
+        @Override
+        public void failed(String className, Throwable failure) {
+            AgentLog.line("could not rewrite " + className + " (" + failure + "); its binds are not managed");
+        }
+    }
+
+    private static final class Closer implements Runnable {
+        private final ManagerAccess access;
+
+        Closer(ManagerAccess access) {
+            this.access = access;
+        }
+
+        @Override
+        public void run() {
+            access.close();
+        }
+    }
+}

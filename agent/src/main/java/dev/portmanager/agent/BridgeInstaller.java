@@ -1,0 +1,39 @@
+package dev.portmanager.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+/**
+ * Puts {@code java.net.PortManagerBridge} into java.base and hands it the agent's handlers.
+ *
+ * <p>Why not a jar on the bootstrap class path: appending one makes the JVM turn class-data sharing off for the
+ * application's classes. Instead java.net is opened to the agent (the JVM allows an agent that), and the bridge
+ * is defined through a private lookup in {@link ServerSocket}, so it lands in package java.net of java.base, where
+ * rewritten classes of java.base and of any class loader (Netty) can call it.
+ */
+final class BridgeInstaller {
+    static final String BRIDGE = "java.net.PortManagerBridge";
+    static final String BRIDGE_ENTRY = "java/net/PortManagerBridge.classdata";
+
+    private BridgeInstaller() {
+    }
+
+    static void install(Instrumentation inst, byte[] bridgeBytes, BiFunction<Object, Object, Object> enter,
+                        Consumer<Object> close) throws ReflectiveOperationException {
+        Class<?> bridge;
+        try {
+            bridge = Class.forName(BRIDGE, false, null);
+        } catch (ClassNotFoundException notYetDefined) {
+            Module base = Object.class.getModule();
+            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.net", Set.of(BridgeInstaller.class.getModule())),
+                    Set.of(), Map.of());
+            bridge = MethodHandles.privateLookupIn(ServerSocket.class, MethodHandles.lookup()).defineClass(bridgeBytes);
+        }
+        bridge.getMethod("install", BiFunction.class, Consumer.class).invoke(null, enter, close);
+    }
+}
