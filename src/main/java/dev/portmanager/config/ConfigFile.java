@@ -256,6 +256,13 @@ public final class ConfigFile {
 
     private MappingNode mapping(Node node, String what, List<String> accepted) {
         if (node instanceof MappingNode m) {
+            // SnakeYAML's composer keeps duplicate keys; a second "lease:" silently winning would hide a mistake.
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && !seen.add(k.getValue())) {
+                    throw error(k, "duplicate key '" + k.getValue() + "' in " + what + "; each key may appear once");
+                }
+            }
             return m;
         }
         throw error(node, what + " must be a mapping of " + accepted);
