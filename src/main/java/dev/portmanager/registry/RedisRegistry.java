@@ -53,8 +53,6 @@ public final class RedisRegistry implements Registry {
     private final RedisKeys keys;
     private final long defaultLeaseMillis;
     private final RedisClient client;
-    /** Written into an empty Redis by this client's first publish; any client may win that race. */
-    private final String epochProposal = Long.toHexString(ThreadLocalRandom.current().nextLong() | 1L);
     private final AtomicLong dataLosses = new AtomicLong();
 
     private volatile StatefulRedisConnection<String, String> connection;
@@ -120,7 +118,8 @@ public final class RedisRegistry implements Registry {
         args.add(a.ownerToken());
         args.add(Long.toString(a.generation()));
         args.add(Long.toString(lease));
-        args.add(epochProposal);
+        // fresh each time: an empty Redis must get an epoch that no client has seen before
+        args.add(Long.toHexString(ThreadLocalRandom.current().nextLong()));
         args.add(keys.serviceBase());
         args.add(a.state() == AllocationState.LISTENING ? "1" : "0");
         args.add(a.service());
@@ -222,6 +221,20 @@ public final class RedisRegistry implements Registry {
     }
 
     private <T> T call(LuaScript script, ScriptOutputType type, String[] keyList, String... args) {
+        boolean reused = connection != null;
+        try {
+            return attempt(script, type, keyList, args);
+        } catch (RegistryUnavailableException e) {
+            if (!reused) {
+                throw e;
+            }
+            // The kept connection had died (Redis restarted, idle link cut): try once on a fresh one. Every script
+            // is safe to repeat: publish is an upsert, withdraw and reap find nothing left to do.
+            return attempt(script, type, keyList, args);
+        }
+    }
+
+    private <T> T attempt(LuaScript script, ScriptOutputType type, String[] keyList, String... args) {
         RedisCommands<String, String> redis = commands();
         try {
             return script.run(redis, type, keyList, args);
