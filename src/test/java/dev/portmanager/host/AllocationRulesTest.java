@@ -1,0 +1,323 @@
+package dev.portmanager.host;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.AllocationRequest;
+import dev.portmanager.AllocationState;
+import dev.portmanager.Conflict;
+import dev.portmanager.ConflictKind;
+import dev.portmanager.InvalidRequestException;
+import dev.portmanager.Log;
+import dev.portmanager.Owner;
+import dev.portmanager.PortManager;
+import dev.portmanager.RangeExhaustedException;
+import dev.portmanager.RangeUtilization;
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.config.PortRange;
+import dev.portmanager.testing.TestConfigs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The allocation rules of issue 2, on a real state directory and real sockets. */
+class AllocationRulesTest {
+    @TempDir
+    Path stateDir;
+
+    private PortManagerConfig config;
+    private PortManager pm;
+    private PortRange ml;
+    private PortRange cache;
+    private final List<ServerSocket> held = new ArrayList<>();
+    private final List<Process> children = new ArrayList<>();
+
+    @BeforeEach
+    void open() {
+        config = TestConfigs.smallRanges(stateDir);
+        ml = config.ranges().get("ml");
+        cache = config.ranges().get("cache");
+        pm = PortManager.open(config);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        pm.close();
+        for (ServerSocket s : held) {
+            s.close();
+        }
+        children.forEach(Process::destroyForcibly);
+    }
+
+    private ServerSocket hold(int port) throws IOException {
+        ServerSocket s = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+        held.add(s);
+        return s;
+    }
+
+    private AllocationRequest request(String service) {
+        return AllocationRequest.forService(service).type("ml");
+    }
+
+    @Test
+    void freePreferredPortIsGrantedEvenOutsideTheTypesRange() {
+        int preferred = config.ranges().get("bridge").start() + 3;
+        Allocation a = pm.allocate(request("emotion").preferredPort(preferred));
+        assertEquals(preferred, a.port());
+        assertFalse(a.moved());
+        assertEquals(AllocationState.ALLOCATED, a.state());
+        assertEquals(ProcessHandle.current().pid(), a.pid());
+        assertEquals("test-host", a.host());
+    }
+
+    @Test
+    void preferredPortHeldByAnotherSocketMovesIntoTheRangeAndSaysWhy() throws IOException {
+        int preferred = config.ranges().get("bridge").start() + 4;
+        hold(preferred);
+        Allocation a = pm.allocate(request("emotion").preferredPort(preferred));
+        assertTrue(ml.contains(a.port()), "moved into the ml range: " + a);
+        assertTrue(a.moved());
+        assertTrue(a.reason().startsWith(preferred + " held by pid " + ProcessHandle.current().pid()), a.reason());
+    }
+
+    @Test
+    void strictModeKeepsTheServiceInsideItsRange() {
+        int preferred = config.ranges().get("bridge").start() + 5;
+        Allocation a = pm.allocate(request("emotion").preferredPort(preferred).mode(AllocationRequest.Mode.STRICT));
+        assertTrue(ml.contains(a.port()), a.toString());
+        assertTrue(a.reason().contains("outside the ml"), a.reason());
+    }
+
+    @Test
+    void priorityOneRangeOfAnotherTypeIsNotGivenAway() {
+        Allocation a = pm.allocate(request("emotion").preferredPort(cache.start() + 1));
+        assertTrue(ml.contains(a.port()), a.toString());
+        assertTrue(a.reason().contains("priority 1"), a.reason());
+        Allocation own = pm.allocate(AllocationRequest.forService("redis-like").type("cache").preferredPort(cache.start() + 1));
+        assertEquals(cache.start() + 1, own.port(), "its own type may use it");
+    }
+
+    @Test
+    void onePortIsNeverGrantedTwiceAndLiveAllocationsAreSkipped() {
+        Allocation first = pm.allocate(request("a").preferredPort(ml.start()));
+        Allocation second = pm.allocate(request("b").preferredPort(ml.start()));
+        assertEquals(ml.start(), first.port());
+        assertNotEquals(first.port(), second.port());
+        assertTrue(second.reason().contains("allocated to a"), second.reason());
+    }
+
+    @Test
+    void releasedPortCoolsDownForOthersButItsOwnerGetsItBackAtOnce() throws InterruptedException {
+        Allocation a = pm.allocate(request("emotion").preferredPort(ml.start() + 7));
+        assertTrue(pm.release(a));
+        Allocation other = pm.allocate(request("voice").preferredPort(ml.start() + 7));
+        assertNotEquals(a.port(), other.port(), "cooling down for another service");
+        assertTrue(other.reason().contains("cooling down"), other.reason());
+        Allocation again = pm.allocate(request("emotion").preferredPort(ml.start() + 7));
+        assertEquals(a.port(), again.port(), "the previous owner takes it back at once");
+        pm.release(again);
+        Thread.sleep(config.cooldown().toMillis() + 200);
+        assertEquals(a.port(), pm.allocate(request("third").preferredPort(ml.start() + 7)).port(), "free after cool-down");
+    }
+
+    @Test
+    void stickyInstanceGetsItsPreviousPortBackWhenItsPreferredIsTaken() throws IOException {
+        int preferred = config.ranges().get("bridge").start() + 9;
+        hold(preferred);
+        Allocation first = pm.allocate(request("emotion").preferredPort(preferred));
+        pm.release(first);
+        pm.allocate(request("filler")); // takes the next range port, so "next free" would now differ
+        Allocation second = pm.allocate(request("emotion").preferredPort(preferred));
+        assertEquals(first.port(), second.port());
+        assertTrue(second.reason().contains("previous port of emotion"), second.reason());
+    }
+
+    @Test
+    void reservationOutlivesItsMakerAndTheServiceThatBindsTakesIt() {
+        Allocation reserved = pm.allocate(request("emotion").reservation(Duration.ofMinutes(5)));
+        assertEquals(AllocationState.RESERVED, reserved.state());
+        assertEquals(0, reserved.pid());
+        try (PortManager other = PortManager.open(config)) {
+            assertTrue(other.allocations().stream().anyMatch(x -> x.port() == reserved.port()),
+                    "visible to every process on the state directory");
+            Allocation taken = other.allocate(request("emotion").preferredPort(ml.start() + 20));
+            assertEquals(reserved.port(), taken.port(), "the service gets exactly the reserved port");
+            assertEquals(AllocationState.ALLOCATED, taken.state());
+            assertTrue(taken.reason().contains("reserved ahead"), taken.reason());
+        }
+    }
+
+    @Test
+    void expiredReservationIsStaleThenFree() throws InterruptedException {
+        Allocation r = pm.allocate(request("emotion").reservation(Duration.ofMillis(300)));
+        Thread.sleep(400);
+        assertFalse(pm.allocations().stream().anyMatch(a -> a.port() == r.port()));
+        assertTrue(pm.conflicts().stream().anyMatch(c -> c.kind() == ConflictKind.STALE && c.port() == r.port()));
+    }
+
+    @Test
+    void deadOwnersPortIsReapedAndCoolsDown() throws Exception {
+        // A real process owns the allocation, then dies with SIGKILL.
+        Process child = new ProcessBuilder("sleep", "60").start();
+        children.add(child);
+        Allocation a = pm.allocate(request("worker").owner(Owner.of(child.toHandle())).preferredPort(ml.start() + 30));
+        assertTrue(pm.allocations().stream().anyMatch(x -> x.port() == a.port()));
+        child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        assertFalse(pm.allocations().stream().anyMatch(x -> x.port() == a.port()), "dead owner frees the port");
+        assertTrue(pm.conflicts().stream().anyMatch(c -> c.kind() == ConflictKind.STALE && c.port() == a.port()));
+        Allocation other = pm.allocate(request("other").preferredPort(a.port()));
+        assertNotEquals(a.port(), other.port(), "reaped, then cooling down");
+        Thread.sleep(config.cooldown().toMillis() + 200);
+        assertEquals(a.port(), pm.allocate(request("later").preferredPort(a.port())).port());
+    }
+
+    @Test
+    void pidReuseDoesNotKeepADeadOwnerAlive() {
+        Owner impostor = new Owner(ProcessHandle.current().pid(), Owner.current().startEpochMillis() - 3_600_000);
+        assertFalse(impostor.isAlive(), "same pid, different start time: another process");
+        Allocation a = pm.allocate(request("old").owner(impostor).preferredPort(ml.start() + 31));
+        assertFalse(pm.allocations().stream().anyMatch(x -> x.port() == a.port()));
+    }
+
+    @Test
+    void squatterInAManagedRangeIsSkippedAndReported() throws Exception {
+        int squatted = ml.start() + 40;
+        Process http = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(squatted),
+                "--bind", "127.0.0.1").redirectErrorStream(true).start();
+        children.add(http);
+        waitListening(squatted);
+        Set<Integer> granted = new HashSet<>();
+        for (int i = 0; i < ml.size() - 1; i++) {
+            granted.add(pm.allocate(request("s" + i)).port());
+        }
+        assertFalse(granted.contains(squatted), "never allocated");
+        Conflict c = pm.conflicts().stream().filter(x -> x.kind() == ConflictKind.SQUATTER && x.port() == squatted)
+                .findFirst().orElseThrow();
+        assertEquals(http.pid(), c.pid());
+        assertTrue(c.command().contains("http.server"), c.command());
+        RangeUtilization u = pm.utilization().stream().filter(x -> x.type().equals("ml")).findFirst().orElseThrow();
+        assertEquals(1, u.unmanaged());
+        assertEquals(ml.size() - 1, u.allocated());
+        assertEquals(0, u.free());
+    }
+
+    @Test
+    void exhaustedRangeFallsBackToTheDynamicPoolThenFailsNamingTheRange() {
+        Map<String, PortRange> tiny = new LinkedHashMap<>();
+        int base = TestConfigs.freeBlock(10);
+        tiny.put("ml", new PortRange("ml", "ml", base, base + 1, 2));
+        tiny.put("dynamic", new PortRange("dynamic", "pool", base + 5, base + 5, 4));
+        try (PortManager small = PortManager.open(config.withRanges(tiny).withStateDir(stateDir.resolve("tiny")))) {
+            small.allocate(request("a"));
+            small.allocate(request("a"));
+            Allocation pooled = small.allocate(request("b"));
+            assertEquals(base + 5, pooled.port());
+            assertTrue(pooled.reason().contains("dynamic pool"), pooled.reason());
+            RangeExhaustedException e = assertThrows(RangeExhaustedException.class, () -> small.allocate(request("c")));
+            assertTrue(e.getMessage().contains("range ml " + base + "-" + (base + 1) + " is full"), e.getMessage());
+            assertTrue(e.getMessage().contains("held by a x2"), e.getMessage());
+        }
+    }
+
+    @Test
+    void badRequestsAreRejectedWithWhatIsAccepted() {
+        InvalidRequestException type = assertThrows(InvalidRequestException.class,
+                () -> pm.allocate(AllocationRequest.forService("x").type("nlp")));
+        assertTrue(type.getMessage().contains("unknown service type 'nlp'; accepted: [cache, ml"), type.getMessage());
+        assertThrows(InvalidRequestException.class, () -> pm.allocate(AllocationRequest.forService("has space")));
+        assertThrows(InvalidRequestException.class, () -> pm.allocate(AllocationRequest.forService("a:b")));
+        assertThrows(InvalidRequestException.class, () -> pm.allocate(request("x").preferredPort(70000)));
+        assertTrue(pm.allocations().isEmpty(), "nothing allocated by a bad request");
+    }
+
+    @Test
+    void damagedClaimFileIsKeptAsideAndReported() throws IOException {
+        int port = ml.start() + 2;
+        Files.writeString(stateDir.resolve("ports").resolve(Integer.toString(port)), "state=GARBAGE\n\u0000\u0001");
+        List<String> lines = new ArrayList<>();
+        var old = Log.setSink(lines::add);
+        try {
+            assertEquals(port, pm.allocate(request("x").preferredPort(port)).port());
+        } finally {
+            Log.setSink(old);
+        }
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("damaged"), lines.get(0));
+        try (var aside = Files.list(stateDir.resolve("damaged"))) {
+            assertEquals(1, aside.count());
+        }
+    }
+
+    @Test
+    void contendedPreferredPortsAreReported() {
+        pm.allocate(AllocationRequest.forService("hrm-mlx-service").type("ml").preferredPort(ml.start() + 45));
+        pm.allocate(AllocationRequest.forService("voice").type("ml").preferredPort(ml.start() + 45));
+        Conflict c = pm.conflicts().stream().filter(x -> x.kind() == ConflictKind.CONTENDED).findFirst().orElseThrow();
+        assertEquals(List.of("hrm-mlx-service", "voice"), c.services());
+        assertEquals(ml.start() + 45, c.port());
+        assertTrue(c.detail().contains("hrm-mlx-service holds it now"), c.detail());
+    }
+
+    @Test
+    void listeningAllocationsAreFoundByNameAndWithdrawnOnRelease() throws IOException {
+        Allocation a = pm.allocate(request("emotion"));
+        try (ServerSocket s = new ServerSocket(a.port(), 50, InetAddress.getLoopbackAddress())) {
+            assertTrue(pm.lookup("emotion").isEmpty(), "not discoverable before it listens");
+            pm.markListening(a, "127.0.0.1");
+            assertEquals(List.of(a.port()), pm.lookup("emotion").stream().map(e -> e.port()).toList());
+            assertEquals("127.0.0.1", pm.lookup("emotion").get(0).address());
+            assertTrue(pm.services().containsKey("emotion"));
+        }
+        assertEquals(Set.of(), Set.copyOf(pm.conflicts().stream().filter(c -> c.kind() == ConflictKind.FOREIGN).toList()));
+        pm.release(a.port());
+        assertTrue(pm.lookup("emotion").isEmpty());
+    }
+
+    @Test
+    void foreignHolderOfAnAllocatedPortIsReported() throws Exception {
+        Allocation a = pm.allocate(request("emotion").reservation(Duration.ofMinutes(1)));
+        Process http = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(a.port()),
+                "--bind", "127.0.0.1").redirectErrorStream(true).start();
+        children.add(http);
+        waitListening(a.port());
+        Conflict c = pm.conflicts().stream().filter(x -> x.kind() == ConflictKind.FOREIGN).findFirst().orElseThrow();
+        assertEquals(a.port(), c.port());
+        assertEquals(http.pid(), c.pid());
+    }
+
+    @Test
+    void closingTheManagerReleasesWhatItsProcessHeld() {
+        Allocation a = pm.allocate(request("emotion"));
+        pm.close();
+        try (PortManager again = PortManager.open(config)) {
+            assertFalse(again.allocations().stream().anyMatch(x -> x.port() == a.port()));
+        }
+    }
+
+    static void waitListening(int port) throws InterruptedException {
+        ListeningSockets sockets = new ListeningSockets(0);
+        for (int i = 0; i < 100 && !sockets.fresh().isListening(port); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(sockets.fresh().isListening(port), "nothing listens on " + port);
+    }
+}
