@@ -107,31 +107,9 @@ public final class Demo {
     }
 
     private List<Fleet.Started> startAll() throws IOException, InterruptedException {
-        // Start everyone at once except where order is the story: voice waits for hrm-mlx-service (both want
-        // 8085), and the gateway comes last.
-        List<Fleet.Started> members = new ArrayList<>();
-        List<Member> wave = new ArrayList<>();
-        for (Member m : Member.FLEET) {
-            if (m.name().equals("voice") || m.name().equals("go-api-gateway")) {
-                awaitAll(members, wave);
-                wave.clear();
-            }
-            members.add(fleet.start(m));
-            wave.add(m);
-        }
-        awaitAll(members, wave);
-        return members;
-    }
-
-    private void awaitAll(List<Fleet.Started> members, List<Member> wave) throws InterruptedException {
-        long t0 = System.nanoTime();
-        for (Fleet.Started s : members) {
-            if (wave.contains(s.member())) {
-                Endpoint e = fleet.awaitListening(s, pm, START_TIMEOUT);
-                System.out.printf("      %-19s %-32s pid %-7d listening on %d  (%.1f s)%n", s.member().name(),
-                        s.member().stack(), s.process().pid(), e.port(), (System.nanoTime() - t0) / 1e9);
-            }
-        }
+        return fleet.startAll(pm, START_TIMEOUT, (s, e, seconds) -> System.out.printf(
+                "      %-19s %-28s pid %-7d listening on %d  (%.1f s)%n", s.member().name(), s.member().stack(),
+                s.process().pid(), e.port(), seconds));
     }
 
     private void printPlacements(List<Fleet.Started> members) {

@@ -1,0 +1,92 @@
+package dev.portmanager.samples.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** The demo run the way demo.sh runs it (after its build step): a child JVM on the samples jar. */
+final class DemoProcess {
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+
+    private DemoProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(() -> {
+            try (InputStream in = process.getInputStream()) {
+                byte[] buf = new byte[4096];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                output.append("\n[reader: ").append(e).append("]");
+            }
+        }, "demo-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts the demo with its own state directory and temp directory under {@code tmp}. */
+    static DemoProcess start(Path home, Path tmp, String... args) throws IOException {
+        Path tmpdir = Files.createDirectories(tmp.resolve("tmp"));
+        List<String> cmd = new ArrayList<>(List.of(Settings.java(), "-Djava.io.tmpdir=" + tmpdir,
+                "-Dportmanager.home=" + home, "-cp", home.resolve("samples/target/portmanager-samples.jar").toString(),
+                Demo.class.getName(), "--state-dir", tmp.resolve("state").toString()));
+        cmd.addAll(List.of(args));
+        return new DemoProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    }
+
+    Process process() {
+        return process;
+    }
+
+    String output() {
+        return output.toString();
+    }
+
+    /** The exit status, or Integer.MIN_VALUE when it did not exit in time (then it is killed with its tree). */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            Thread.sleep(100); // let the reader drain the last lines
+            return process.exitValue();
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        return Integer.MIN_VALUE;
+    }
+
+    /**
+     * What Ctrl-C does to the demo's JVM: SIGINT. A process started in the background inherits SIGINT as ignored
+     * (and the JVM then leaves it ignored), so where that is the case fall back to SIGTERM, which runs the same
+     * shutdown hook.
+     */
+    void interrupt() throws IOException, InterruptedException {
+        String signal = sigintIgnored(process.pid()) ? "-TERM" : "-INT";
+        new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
+    private static boolean sigintIgnored(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseLong(line.substring(7).trim(), 16) & (1L << 1)) != 0; // bit 1 = signal 2
+            }
+        }
+        return false;
+    }
+
+    /** The live processes a --keep run recorded. */
+    static List<ProcessHandle> pidFile(Path runDir) throws IOException {
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("fleet.pids"))) {
+            Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(line.split(" ")[0]));
+            h.ifPresent(handles::add);
+        }
+        return handles;
+    }
+}
