@@ -1,0 +1,114 @@
+package dev.portmanager.cli;
+
+import dev.portmanager.PortManager;
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.discovery.ClientSettings;
+import dev.portmanager.http.LocalApi;
+import dev.portmanager.http.PortManagerApi;
+import dev.portmanager.http.RemoteApi;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** {@code portmanager}: the top-level command and the options every subcommand shares. */
+@Command(name = "portmanager", mixinStandardHelpOptions = true, versionProvider = PortManagerCommand.Version.class,
+        description = {"Host-local port allocation, service discovery by name and a sidecar HTTP API.",
+                "Every subcommand works on the store directly (the embedded state directory or Redis), "
+                        + "or on a running sidecar with --url."},
+        subcommands = {AllocationsCommand.class, UtilizationCommand.class, ConflictsCommand.class,
+                ServicesCommand.class, LookupCommand.class, HealthCommand.class, AllocateCommand.class,
+                ReleaseCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Environment: PORTMANAGER_STATE_DIR, PORTMANAGER_STORE, PORTMANAGER_CONFIG, PORTMANAGER_URL, "
+                + "PORTMANAGER_TOKEN (each overridden by its option)."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, store unreachable)",
+                "2:invalid command line or configuration"})
+public final class PortManagerCommand {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--state-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Host-local state directory (default: $PORTMANAGER_STATE_DIR, else "
+                    + "$XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager).")
+    Path stateDir;
+
+    @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "STORE", converter = Converters.Store.class,
+            description = "'embedded' (default) or redis://[user:password@]host[:port][/db] (rediss:// for TLS); "
+                    + "default $PORTMANAGER_STORE, else the config file's.")
+    String store;
+
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "YAML config file (default: $PORTMANAGER_CONFIG, else ~/.config/portmanager/config.yaml "
+                    + "when it exists).")
+    Path config;
+
+    @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL", converter = Converters.Url.class,
+            description = "Talk to a running sidecar (e.g. http://127.0.0.1:8081) instead of the store; "
+                    + "default $PORTMANAGER_URL unless --state-dir, --store or --config is given.")
+    URI url;
+
+    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+            description = "Bearer token: required by 'serve' on a non-loopback address, sent by --url clients on "
+                    + "requests that change state (default $PORTMANAGER_TOKEN; prefer the variable, "
+                    + "command lines are visible to other users).")
+    String token;
+
+    /** The sidecar URL in effect: the option, else $PORTMANAGER_URL unless a store option was given. */
+    URI effectiveUrl() {
+        if (url != null) {
+            if (stateDir != null || store != null || config != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--url talks to a running sidecar; "
+                        + "--state-dir, --store and --config apply to the store directly: give one or the other");
+            }
+            return url;
+        }
+        String env = System.getenv(ClientSettings.URL_ENV);
+        if (env == null || env.isBlank() || stateDir != null || store != null || config != null) {
+            return null;
+        }
+        return new Converters.Url().convert(env.trim());
+    }
+
+    String effectiveToken() {
+        if (token != null) {
+            return token;
+        }
+        String env = System.getenv("PORTMANAGER_TOKEN");
+        return env == null || env.isBlank() ? null : env.trim();
+    }
+
+    PortManagerConfig loadConfig() {
+        return ClientSettings.resolve(config, stateDir, store);
+    }
+
+    /** The store directly, or the sidecar with --url. */
+    PortManagerApi openApi() {
+        URI sidecar = effectiveUrl();
+        if (sidecar != null) {
+            return new RemoteApi(sidecar, effectiveToken());
+        }
+        return new LocalApi(PortManager.open(loadConfig()));
+    }
+
+    /** Whatever this process published must reach Redis before the short-lived CLI exits. */
+    static void flush(PortManagerApi api) {
+        if (api instanceof LocalApi local) {
+            local.portManager().flushRegistry(Duration.ofSeconds(5));
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = PortManagerCommand.class.getPackage().getImplementationVersion();
+            return new String[]{"portmanager " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
