@@ -1,0 +1,143 @@
+package dev.portmanager.agent.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A subject app in its own JVM, with the real agent jar. Collects stdout and stderr line by line; {@link #close}
+ * kills it (and anything it started). Every test holds its children in try-with-resources.
+ */
+final class ChildJvm implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("LISTENING (\\d+)");
+
+    private final Process process;
+    private final List<String> out = new ArrayList<>();
+    private final List<String> err = new ArrayList<>();
+    private final String description;
+
+    private ChildJvm(Process process, String description) {
+        this.process = process;
+        this.description = description;
+        pump(process.getInputStream(), out);
+        pump(process.getErrorStream(), err);
+    }
+
+    /** Starts {@code mainClass} on {@code jdk} with the agent ({@code agentArgs} null: no agent). */
+    static ChildJvm start(Jdk jdk, String agentArgs, List<String> jvmOptions, String classpath, String mainClass,
+                          String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(jdk.java().toString());
+        if (agentArgs != null) {
+            command.add("-javaagent:" + AgentJar.path() + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
+        }
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
+        // Keep the children away from the user's config file.
+        builder.environment().put("XDG_CONFIG_HOME", Path.of(System.getProperty("java.io.tmpdir"), "pm-no-config").toString());
+        return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args));
+    }
+
+    private static void pump(java.io.InputStream stream, List<String> into) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (into) {
+                        into.add(line);
+                        into.notifyAll();
+                    }
+                }
+            } catch (IOException ignored) {
+                // process gone
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The port in {@code LISTENING <port>}, waiting for it. */
+    int awaitListening() throws InterruptedException {
+        Matcher m = LISTENING.matcher(awaitStdout("LISTENING "));
+        if (!m.find()) {
+            throw new AssertionError("no port in LISTENING line: " + this);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** The first stdout line starting with {@code prefix}, waiting up to 30 s. */
+    String awaitStdout(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        synchronized (out) {
+            while (true) {
+                for (String line : out) {
+                    if (line.startsWith(prefix)) {
+                        return line;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || (!process.isAlive() && out.isEmpty())) {
+                    throw new AssertionError("no '" + prefix + "' line from " + this);
+                }
+                out.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+                if (!process.isAlive()) {
+                    // give the pump a moment to drain the last lines
+                    out.wait(100);
+                }
+            }
+        }
+    }
+
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("did not exit: " + this);
+        }
+        Thread.sleep(100); // let the pumps drain
+        return process.exitValue();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    List<String> stdout() {
+        synchronized (out) {
+            return List.copyOf(out);
+        }
+    }
+
+    List<String> stderr() {
+        synchronized (err) {
+            return List.copyOf(err);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description + "\n  stdout: " + stdout() + "\n  stderr: " + stderr();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.portmanager.agent.it;
+
+import dev.portmanager.Endpoint;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every server stack, on JDK 17 and 25, in a real child JVM with the real agent jar: a taken hardcoded port
+ * moves into the type's range, answers there and is found by name; a free one is kept. Children run with
+ * {@code -Xverify:all} so the rewritten JDK and Netty classes are verified (java.base is not, by default).
+ */
+class StacksIT {
+    static Stream<Arguments> stacks() {
+        return Jdk.all().stream().flatMap(jdk -> Stream.of(Stack.values()).map(stack -> Arguments.of(jdk, stack)));
+    }
+
+    private static ChildJvm launch(Jdk jdk, Stack stack, Path stateDir, int port) throws Exception {
+        String args = "service=" + stack.serviceName() + ",type=ml,stateDir=" + stateDir;
+        return ChildJvm.start(jdk, args, stack.jvmOptions(jdk, "-Xverify:all"), stack.classpath(), stack.mainClass,
+                Integer.toString(port));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("stacks")
+    void takenPortMovesIntoTheTypeRange(Jdk jdk, Stack stack, @TempDir Path stateDir) throws Exception {
+        try (ServerSocket taken = Ports.hold();
+             ChildJvm app = launch(jdk, stack, stateDir, taken.getLocalPort())) {
+            int port = app.awaitListening();
+            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "port " + port + " outside ml: " + app);
+            assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
+
+            List<Endpoint> found = Registry.lookup(stateDir, stack.serviceName());
+            assertTrue(found.stream().anyMatch(e -> e.port() == port && e.pid() == app.pid()),
+                    "lookup " + found + " lacks " + port + ": " + app);
+
+            List<String> err = app.stderr();
+            assertEquals(1, err.size(), "exactly one line, the move: " + app);
+            assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + taken.getLocalPort()
+                    + " -> " + port + " ("), app.toString());
+            assertEquals(List.of("LISTENING " + port), app.stdout().subList(0, 1), "stdout is the app's own");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("stacks")
+    void freePortIsKept(Jdk jdk, Stack stack, @TempDir Path stateDir) throws Exception {
+        int wanted = Ports.free();
+        try (ChildJvm app = launch(jdk, stack, stateDir, wanted)) {
+            assertEquals(wanted, app.awaitListening(), app.toString());
+            assertEquals("HELLO " + stackGreeting(stack), Ports.request(wanted, stack.http), app.toString());
+            assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == wanted),
+                    app.toString());
+            assertEquals(List.of(), app.stderr(), "quiet when nothing moves");
+        }
+    }
+
+    private static String stackGreeting(Stack stack) {
+        switch (stack) {
+            case SERVER_SOCKET: return "serversocket";
+            case SERVER_SOCKET_CHANNEL: return "channel";
+            case ASYNC_SERVER_SOCKET_CHANNEL: return "async";
+            case JDK_HTTP_SERVER: return "httpserver";
+            case NETTY_NIO: return "netty-nio";
+            default: return "netty-epoll";
+        }
+    }
+}
