@@ -100,7 +100,9 @@ public final class RedisServer implements AutoCloseable {
                 spawn();
                 return;
             } catch (IllegalStateException e) {
-                if (!mayMove || attempt >= 3 || isRunning()) {
+                // only a port taken in the meantime is worth another try; a bad option fails the same way again
+                boolean portTaken = logTail().contains("Address already in use");
+                if (!mayMove || !portTaken || attempt >= 3 || isRunning()) {
                     throw e;
                 }
                 port = freePort();
