@@ -108,8 +108,8 @@ public final class Demo {
 
     private List<Fleet.Started> startAll() throws IOException, InterruptedException {
         return fleet.startAll(pm, START_TIMEOUT, (s, e, seconds) -> System.out.printf(
-                "      %-19s %-28s pid %-7d listening on %d  (%.1f s)%n", s.member().name(), s.member().stack(),
-                s.process().pid(), e.port(), seconds));
+                "      %-19s %-32s pid %-7d listening on %d  (%.1f s)%n", s.member().name(), s.member().stack(),
+                e.pid(), e.port(), seconds));
     }
 
     private void printPlacements(List<Fleet.Started> members) {

@@ -65,7 +65,9 @@ final class Kernel {
     /** Keep the interesting part of long java command lines: the main class and what follows. */
     private static String shorten(String line) {
         String[] words = line.split(" ");
-        if (words.length > 0 && words[0].endsWith("java")) {
+        words[0] = words[0].substring(words[0].lastIndexOf('/') + 1); // python3, not /root/.pyenv/.../python3
+        line = String.join(" ", words);
+        if (words.length > 0 && words[0].equals("java")) {
             for (int i = 1; i < words.length; i++) {
                 if (!words[i].startsWith("-") && !(i > 0 && (words[i - 1].equals("-cp") || words[i - 1].equals("-jar")))) {
                     return "java " + String.join(" ", java.util.Arrays.copyOfRange(words, i, words.length));
