@@ -1,0 +1,109 @@
+package dev.portmanager.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A long-running child ({@code portmanager serve}, {@code portmanager run ...}) whose output is collected as it
+ * comes, so that a test can wait for a line; {@link #close()} kills it and every descendant it started.
+ */
+public final class ChildProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    public ChildProcess(ProcessBuilder builder) {
+        try {
+            this.process = builder.redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+        }, "child-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public String output() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    /** Waits for a line matching {@code p}; fails with the output so far when the child dies or time runs out. */
+    public String awaitLine(Predicate<String> p, long timeoutMillis) throws InterruptedException {
+        long end = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < end) {
+            synchronized (lines) {
+                for (String l : lines) {
+                    if (p.test(l)) {
+                        return l;
+                    }
+                }
+            }
+            if (!process.isAlive()) {
+                Thread.sleep(100); // let the pump drain
+                synchronized (lines) {
+                    for (String l : lines) {
+                        if (p.test(l)) {
+                            return l;
+                        }
+                    }
+                }
+                throw new AssertionError("child exited (" + process.exitValue() + ") before the expected line:\n"
+                        + output());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("expected line did not appear within " + timeoutMillis + " ms:\n" + output());
+    }
+
+    /** Waits for the exit status. */
+    public int awaitExit(long timeoutMillis) throws InterruptedException {
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("child still running after " + timeoutMillis + " ms:\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM to the launcher's JVM (the script exec's java, so this is the JVM itself). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    @Override
+    public void close() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle h : all) {
+            h.destroyForcibly();
+        }
+    }
+}

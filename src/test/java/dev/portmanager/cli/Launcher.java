@@ -1,0 +1,118 @@
+package dev.portmanager.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real launcher script ({@code src/bin/portmanager}) in a child process, isolated from the developer's
+ * environment: its own state directory, no config file, no PORTMANAGER_* variables except those a test sets.
+ * The script runs the CLI from the test class path ({@code PORTMANAGER_CLASSPATH}) so that tests need no
+ * packaged jar.
+ */
+public final class Launcher {
+    private final Path stateDir;
+    private final Path home;
+    private final Map<String, String> extraEnv = new java.util.HashMap<>();
+
+    /** @param dir a temporary directory owned by the test: holds the state directory and a fake XDG home */
+    public Launcher(Path dir) {
+        this.stateDir = dir.resolve("state");
+        this.home = dir.resolve("home");
+        try {
+            Files.createDirectories(home);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Launcher env(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
+    /** The script, found from the module directory the tests run in. */
+    public static Path script() {
+        Path base = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+        Path p = base.resolve("bin/portmanager");
+        if (!Files.isExecutable(p)) {
+            p = base.resolve("src/bin/portmanager");
+        }
+        return p.toAbsolutePath();
+    }
+
+    /** The test class path: everything the CLI needs, without packaging. */
+    public static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+    }
+
+    /** A process builder for {@code portmanager ARGS}, with {@code --state-dir} added unless a store arg is given. */
+    public ProcessBuilder builder(List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(script().toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("PORTMANAGER_"));
+        env.put("PORTMANAGER_CLASSPATH", classPath());
+        env.put("PORTMANAGER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto");
+        env.put("PORTMANAGER_STATE_DIR", stateDir.toString());
+        env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
+        env.put("XDG_STATE_HOME", home.resolve("state").toString());
+        env.putAll(extraEnv);
+        return pb;
+    }
+
+    /** Runs {@code portmanager ARGS} to completion (60 s at most). */
+    public Result run(String... args) {
+        return run(List.of(args));
+    }
+
+    public Result run(List<String> args) {
+        try {
+            Path out = Files.createTempFile("pm-out", ".txt");
+            Path err = Files.createTempFile("pm-err", ".txt");
+            try {
+                Process p = builder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    throw new AssertionError("portmanager " + args + " did not finish within 60 s");
+                }
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A finished command: exit status and what it printed. */
+    public record Result(int exit, String out, String err) {
+        public List<String> lines() {
+            return out.lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+}

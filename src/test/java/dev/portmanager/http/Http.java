@@ -1,0 +1,110 @@
+package dev.portmanager.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** A tiny HTTP client for tests: JDK HttpClient for well-formed requests, a raw socket for malformed ones. */
+final class Http {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .proxy(HttpClient.Builder.NO_PROXY).build();
+
+    private Http() {
+    }
+
+    record Reply(int status, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+
+    static Reply get(URI uri) {
+        return send("GET", uri, null, null);
+    }
+
+    static Reply post(URI uri, String json) {
+        return send("POST", uri, json, "application/json");
+    }
+
+    static Reply delete(URI uri) {
+        return send("DELETE", uri, null, null);
+    }
+
+    static Reply send(String method, URI uri, String body, String contentType, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + uri + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Writes {@code request} as is (anything a socket can carry) and returns the status code of the answer, or
+     * -1 when the server closed the connection without one (the JDK server does that for unparseable requests).
+     */
+    static int raw(URI base, byte[] request) {
+        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            try {
+                out.write(request);
+                out.flush();
+                s.shutdownOutput();
+            } catch (IOException e) {
+                // the server may stop reading early (e.g. a body over the cap): its answer still counts
+            }
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                head.write(c);
+            }
+            String line = head.toString(StandardCharsets.ISO_8859_1).trim();
+            if (line.isEmpty()) {
+                return -1;
+            }
+            String[] parts = line.split(" ");
+            return Integer.parseInt(parts[1]);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static int raw(URI base, String request) {
+        return raw(base, request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+}

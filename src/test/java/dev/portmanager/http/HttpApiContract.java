@@ -1,0 +1,233 @@
+package dev.portmanager.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portmanager.cli.ChildProcess;
+import dev.portmanager.cli.Launcher;
+import dev.portmanager.cli.Sidecar;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The HTTP API over real HTTP against a real {@code portmanager serve} child, run once per store (subclasses
+ * name the store). Services are real processes started by {@code portmanager run}.
+ */
+abstract class HttpApiContract {
+    static final String PM = "/api/v1/port-management";
+    static final String DISCOVERY = "/api/v1/discovery";
+
+    @TempDir
+    Path dir;
+    Launcher launcher;
+    Sidecar sidecar;
+    final List<ChildProcess> children = new ArrayList<>();
+
+    /** Global options naming the store (e.g. {@code --store redis://...}); the state dir is set by Launcher. */
+    abstract List<String> storeArgs();
+
+    @BeforeEach
+    void startSidecar() throws Exception {
+        launcher = new Launcher(dir);
+        sidecar = Sidecar.start(launcher, storeArgs(), List.of());
+    }
+
+    @AfterEach
+    void stopAll() {
+        children.forEach(ChildProcess::close);
+        if (sidecar != null) {
+            sidecar.close();
+        }
+    }
+
+    URI at(String path) {
+        return sidecar.uri(path);
+    }
+
+    /** {@code portmanager run} with this test's store, as a child killed after the test. */
+    ChildProcess run(String service, String... command) {
+        List<String> args = new ArrayList<>(storeArgs());
+        args.addAll(List.of("run", "--service", service, "--type", "testing", "--"));
+        args.addAll(List.of(command));
+        ChildProcess c = new ChildProcess(launcher.builder(args));
+        children.add(c);
+        return c;
+    }
+
+    /** Polls GET /services/{name} until an instance reports {@code health}. */
+    JsonNode awaitInstance(String name, String health) throws InterruptedException {
+        long end = System.currentTimeMillis() + 30_000;
+        Http.Reply last = null;
+        while (System.currentTimeMillis() < end) {
+            last = Http.get(at(DISCOVERY + "/services/" + name));
+            if (last.status() == 200) {
+                for (JsonNode i : last.json().get("instances")) {
+                    if (health.equals(i.get("health").asText())) {
+                        return i;
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + health + " instance of " + name + "; last answer " + last);
+    }
+
+    void awaitGone(String name) throws InterruptedException {
+        long end = System.currentTimeMillis() + 30_000;
+        Http.Reply last = null;
+        while (System.currentTimeMillis() < end) {
+            last = Http.get(at(DISCOVERY + "/services/" + name));
+            if (last.status() == 404) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " still discoverable: " + last);
+    }
+
+    static void assertError(Http.Reply r, int status) {
+        assertEquals(status, r.status(), r.toString());
+        JsonNode j = r.json();
+        assertTrue(j.hasNonNull("error") && j.hasNonNull("detail"), r.toString());
+    }
+
+    @Test
+    void sidecarHealthAndViews() {
+        Http.Reply h = Http.get(at("/health"));
+        assertEquals(200, h.status(), h.toString());
+        assertEquals("UP", h.json().get("status").asText());
+        assertTrue(Http.get(at(PM + "/allocations")).json().isArray());
+        JsonNode util = Http.get(at(PM + "/utilization")).json();
+        assertEquals(10, util.size(), util.toString());
+        assertEquals("database", util.get(0).get("type").asText());
+        assertTrue(Http.get(at(PM + "/conflicts")).json().isArray());
+        assertTrue(Http.get(at(DISCOVERY + "/services")).json().isArray());
+    }
+
+    @Test
+    void allocateListReleaseOverHttp() {
+        Http.Reply created = Http.post(at(PM + "/allocate"), "{\"service\":\"alpha\",\"type\":\"testing\"}");
+        assertEquals(201, created.status(), created.toString());
+        JsonNode a = created.json();
+        int port = a.get("port").asInt();
+        assertTrue(port >= 9500 && port <= 9999, a.toString());
+        assertEquals("RESERVED", a.get("state").asText());
+        assertEquals(0, a.get("pid").asLong(), "an API allocation is a reservation without an owner");
+
+        assertTrue(allocatedPorts().contains(port));
+
+        Http.Reply released = Http.delete(at(PM + "/release/" + port));
+        assertEquals(200, released.status(), released.toString());
+        assertEquals("alpha", released.json().get("service").asText());
+        assertFalse(allocatedPorts().contains(port));
+        assertError(Http.delete(at(PM + "/release/" + port)), 404);
+    }
+
+    @Test
+    void preferredPortIsGrantedWhenFree() {
+        int wanted = Ports.freeIn(9600, 9999);
+        Http.Reply r = Http.post(at(PM + "/allocate"),
+                "{\"service\":\"beta\",\"type\":\"testing\",\"preferredPort\":" + wanted + ",\"ttl\":\"5m\"}");
+        assertEquals(201, r.status(), r.toString());
+        assertEquals(wanted, r.json().get("port").asInt());
+        long lease = r.json().get("leaseMillis").asLong();
+        assertEquals(300_000, lease, r.toString());
+    }
+
+    @Test
+    void badAllocationsAre400WithAReason() {
+        assertError(Http.post(at(PM + "/allocate"), "{\"service\":\"gamma\",\"type\":\"no-such-type\"}"), 400);
+        assertError(Http.post(at(PM + "/allocate"), "{\"type\":\"testing\"}"), 400);
+        assertError(Http.post(at(PM + "/allocate"), "{\"service\":\"has space\"}"), 400);
+        assertError(Http.post(at(PM + "/allocate"), "{\"service\":\"x\",\"preferredPort\":0}"), 400);
+        assertError(Http.post(at(PM + "/allocate"), "{\"service\":\"x\",\"preferredPort\":65536}"), 400);
+        assertError(Http.post(at(PM + "/allocate"), "{\"service\":\"x\",\"ttl\":\"forever\"}"), 400);
+        Http.Reply typo = Http.post(at(PM + "/allocate"), "{\"service\":\"x\",\"prefered\":8080}");
+        assertError(typo, 400);
+        assertTrue(typo.json().get("detail").asText().contains("prefered"), typo.toString());
+        assertEquals(List.of(), allocatedPorts());
+    }
+
+    @Test
+    void unknownAndConfiguredServices() {
+        assertError(Http.get(at(DISCOVERY + "/services/nosuch")), 404);
+        assertError(Http.get(at(DISCOVERY + "/services/nosuch/health")), 404);
+        // A configured (known) service with nothing running is known but DOWN.
+        Http.Reply known = Http.get(at(DISCOVERY + "/services/go-api-gateway"));
+        assertEquals(200, known.status(), known.toString());
+        assertEquals(0, known.json().get("instances").size());
+        Http.Reply health = Http.get(at(DISCOVERY + "/services/go-api-gateway/health"));
+        assertEquals(200, health.status(), health.toString());
+        assertEquals("DOWN", health.json().get("status").asText());
+    }
+
+    @Test
+    void aRunServiceIsDiscoveredCheckedAndGoneWhenItStops() throws Exception {
+        ChildProcess web = run("web", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        JsonNode instance = awaitInstance("web", "UP");
+        int port = instance.get("port").asInt();
+        assertTrue(port >= 9500 && port <= 9999, instance.toString());
+        assertTrue(instance.get("pid").asLong() > 0);
+
+        Http.Reply health = Http.get(at(DISCOVERY + "/services/web/health"));
+        assertEquals(200, health.status(), health.toString());
+        assertEquals("UP", health.json().get("status").asText());
+        JsonNode check = health.json().get("instances").get(0);
+        assertEquals(port, check.get("port").asInt());
+        assertTrue(check.get("latencyMillis").asDouble() >= 0);
+
+        boolean listed = false;
+        for (JsonNode s : Http.get(at(DISCOVERY + "/services")).json()) {
+            listed |= s.get("name").asText().equals("web");
+        }
+        assertTrue(listed);
+
+        web.terminate();
+        web.awaitExit(15_000);
+        awaitGone("web");
+        assertFalse(allocatedPorts().contains(port));
+    }
+
+    @Test
+    void refreshDropsAnInstanceThatStoppedListening() throws Exception {
+        Path script = dir.resolve("deaf.py");
+        // Listens until it has been registered, then closes its listener but keeps running.
+        Files.writeString(script, String.join("\n",
+                "import socket, sys, time",
+                "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
+                "time.sleep(3); s.close(); time.sleep(120)", ""));
+        run("deaf", "python3", script.toString(), "{port}");
+        awaitInstance("deaf", "UP");
+        awaitInstance("deaf", "DOWN");
+
+        Http.Reply refreshed = Http.post(at(DISCOVERY + "/services/refresh"), null);
+        assertEquals(200, refreshed.status(), refreshed.toString());
+        JsonNode dropped = refreshed.json().get("dropped");
+        assertEquals(1, dropped.size(), refreshed.toString());
+        assertEquals("deaf", dropped.get(0).get("service").asText());
+        assertError(Http.get(at(DISCOVERY + "/services/deaf")), 404);
+    }
+
+    List<Integer> allocatedPorts() {
+        List<Integer> ports = new ArrayList<>();
+        Http.Reply r = Http.get(at(PM + "/allocations"));
+        assertEquals(200, r.status(), r.toString());
+        for (JsonNode a : r.json()) {
+            assertNotNull(a.get("port"));
+            ports.add(a.get("port").asInt());
+        }
+        return ports;
+    }
+}

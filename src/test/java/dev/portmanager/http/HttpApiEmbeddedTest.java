@@ -1,0 +1,89 @@
+package dev.portmanager.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portmanager.cli.ChildProcess;
+import dev.portmanager.cli.Launcher;
+import dev.portmanager.cli.Sidecar;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The HTTP API on the embedded store, plus what only needs one store: exhaustion, tokens, exposure. */
+class HttpApiEmbeddedTest extends HttpApiContract {
+
+    @Override
+    List<String> storeArgs() {
+        return List.of();
+    }
+
+    @Test
+    void exhaustedRangeIs409NamingIt() throws Exception {
+        int first = Ports.freeRun(31000, 32000, 2);
+        Path config = dir.resolve("tiny.yaml");
+        Files.writeString(config, String.join("\n",
+                "ranges:",
+                "  tiny: { start: " + first + ", end: " + first + ", priority: 3 }",
+                "  dynamic: { start: " + (first + 1) + ", end: " + (first + 1) + ", priority: 4 }", ""));
+        try (Sidecar small = Sidecar.start(new Launcher(dir.resolve("small")), List.of("--config", config.toString()),
+                List.of())) {
+            String body = "{\"service\":\"t\",\"type\":\"tiny\"}";
+            assertEquals(first, Http.post(small.uri(PM + "/allocate"), body).json().get("port").asInt());
+            assertEquals(first + 1, Http.post(small.uri(PM + "/allocate"),
+                    "{\"service\":\"u\",\"type\":\"tiny\"}").json().get("port").asInt());
+            Http.Reply full = Http.post(small.uri(PM + "/allocate"), "{\"service\":\"v\",\"type\":\"tiny\"}");
+            assertError(full, 409);
+            assertTrue(full.json().get("detail").asText().contains("tiny"), full.toString());
+        }
+    }
+
+    @Test
+    void aTokenGuardsEveryMutatingRequest() throws Exception {
+        String token = "0123456789abcdef-test-token";
+        Launcher guarded = new Launcher(dir.resolve("guarded")).env("PORTMANAGER_TOKEN", token);
+        try (Sidecar s = Sidecar.start(guarded, List.of(), List.of())) {
+            String body = "{\"service\":\"sec\",\"type\":\"testing\"}";
+            assertError(Http.post(s.uri(PM + "/allocate"), body), 401);
+            assertError(Http.send("POST", s.uri(PM + "/allocate"), body, "application/json",
+                    "Authorization", "Bearer wrong-token-wrong-token"), 401);
+            assertEquals(200, Http.get(s.uri(PM + "/allocations")).status(), "reading needs no token");
+            Http.Reply ok = Http.send("POST", s.uri(PM + "/allocate"), body, "application/json",
+                    "Authorization", "Bearer " + token);
+            assertEquals(201, ok.status(), ok.toString());
+            int port = ok.json().get("port").asInt();
+            assertError(Http.delete(s.uri(PM + "/release/" + port)), 401);
+            assertError(Http.post(s.uri(DISCOVERY + "/services/refresh"), null), 401);
+            assertEquals(200, Http.send("DELETE", s.uri(PM + "/release/" + port), null, null,
+                    "Authorization", "Bearer " + token).status());
+        }
+    }
+
+    @Test
+    void refusesAnExposedAddressWithoutAToken() throws Exception {
+        Launcher l = new Launcher(dir.resolve("exposed"));
+        try (ChildProcess c = new ChildProcess(l.builder(List.of("serve", "--bind", "0.0.0.0", "--port", "0")))) {
+            assertEquals(2, c.awaitExit(30_000), c.output());
+            assertTrue(c.output().contains("without a token"), c.output());
+        }
+        try (ChildProcess c = new ChildProcess(new Launcher(dir.resolve("short")).env("PORTMANAGER_TOKEN", "short")
+                .builder(List.of("serve", "--bind", "0.0.0.0", "--port", "0")))) {
+            assertEquals(2, c.awaitExit(30_000), c.output());
+            assertTrue(c.output().contains("too short"), c.output());
+        }
+    }
+
+    @Test
+    void exposedWithATokenServes() throws Exception {
+        String token = "0123456789abcdef-exposed";
+        Launcher l = new Launcher(dir.resolve("exposed-ok")).env("PORTMANAGER_TOKEN", token);
+        try (Sidecar s = Sidecar.start(l, List.of(), List.of("--bind", "0.0.0.0"))) {
+            JsonNode status = Http.get(java.net.URI.create("http://127.0.0.1:" + s.url().getPort() + "/health"))
+                    .json();
+            assertEquals("UP", status.get("status").asText());
+        }
+    }
+}
