@@ -16,6 +16,9 @@ public final class MultiPortApp {
             Subject.listening(servers[i].getLocalPort());
         }
         servers[0].close();
+        // The core reads the kernel's socket table at most every 200 ms; a rebind inside that window sees the old
+        // socket as still listening and is given another port (reported to the core's owner).
+        Thread.sleep(300);
         ServerSocket again = new ServerSocket();
         again.bind(new InetSocketAddress(Integer.parseInt(args[0])));
         System.out.println("REBOUND " + again.getLocalPort());

@@ -1,0 +1,147 @@
+package dev.portmanager.agent.it;
+
+import dev.portmanager.Endpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent's behaviour beyond one bind: copies racing, several sockets, close, fail-open, foreign libraries. */
+class BehaviourIT {
+    private static final String SERVER_SOCKET_APP = Stack.SERVER_SOCKET.mainClass;
+
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    @Test
+    void copiesStartedAtOnceGetDistinctPortsAndAreAllFound(@TempDir Path stateDir) throws Exception {
+        int wanted = Ports.free();
+        List<ChildJvm> copies = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                copies.add(ChildJvm.start(Jdk.current(), "service=twin,type=ml,stateDir=" + stateDir, List.of(),
+                        AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted)));
+            }
+            Set<Integer> ports = new HashSet<>();
+            for (ChildJvm copy : copies) {
+                int port = copy.awaitListening();
+                assertTrue(ports.add(port), "port " + port + " granted twice: " + copy);
+                assertEquals("HELLO serversocket", Ports.request(port, false), copy.toString());
+            }
+            assertTrue(ports.contains(wanted), "one copy keeps the free hardcoded port: " + ports);
+            Set<Integer> found = Registry.lookup(stateDir, "twin").stream().map(Endpoint::port).collect(Collectors.toSet());
+            assertEquals(ports, found, "every copy is discoverable");
+        } finally {
+            copies.forEach(ChildJvm::close);
+        }
+    }
+
+    @Test
+    void severalSocketsGetTheirOwnEndpointsAndARebindGetsItsPortBack(@TempDir Path stateDir) throws Exception {
+        try (ServerSocket takenHttp = Ports.hold(); ServerSocket takenAdmin = Ports.hold()) {
+            int http = takenHttp.getLocalPort();
+            int admin = takenAdmin.getLocalPort();
+            String args = "service=multi,type=ml,stateDir=" + stateDir + ",endpoints=" + http + "=http;" + admin + "=admin";
+            try (ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(),
+                    "dev.portmanager.agent.subjects.MultiPortApp", Integer.toString(http), Integer.toString(admin))) {
+                int ephemeral = Integer.parseInt(app.awaitStdout("EPHEMERAL ").substring("EPHEMERAL ".length()));
+                List<String> out = app.stdout();
+                int httpPort = Integer.parseInt(out.get(0).substring("LISTENING ".length()));
+                int adminPort = Integer.parseInt(out.get(1).substring("LISTENING ".length()));
+                int rebound = Integer.parseInt(app.awaitStdout("REBOUND ").substring("REBOUND ".length()));
+                assertNotEquals(httpPort, adminPort, app.toString());
+                assertEquals(httpPort, rebound, "closing released the port and the same request got it back: " + app);
+
+                List<Endpoint> found = Registry.lookup(stateDir, "multi");
+                assertTrue(found.stream().anyMatch(e -> e.endpoint().equals("http") && e.port() == httpPort), found::toString);
+                assertTrue(found.stream().anyMatch(e -> e.endpoint().equals("admin") && e.port() == adminPort), found::toString);
+                assertTrue(found.stream().anyMatch(e -> e.port() == ephemeral), "port-0 bind registered: " + found);
+                assertEquals(3, found.size(), "the closed first socket is gone, its rebind is there: " + found);
+            }
+        }
+    }
+
+    @Test
+    void brokenStateDirectoryFailsOpenWithOneLine(@TempDir Path tmp) throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("state"), "a file where the state directory should be");
+        int wanted = Ports.free();
+        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=broken,stateDir=" + notADirectory, List.of(),
+                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
+            assertEquals(wanted, app.awaitListening(), app.toString());
+            assertEquals("HELLO serversocket", Ports.request(wanted, false));
+            List<String> err = app.stderr();
+            assertEquals(1, err.size(), app.toString());
+            assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
+            assertTrue(err.get(0).endsWith("every bind goes ahead as asked"), app.toString());
+        }
+    }
+
+    @Test
+    void failClosedExitsWithTheMessage(@TempDir Path tmp) throws Exception {
+        Path notADirectory = Files.writeString(tmp.resolve("state"), "not a directory");
+        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=strict-one,fail=closed,stateDir=" + notADirectory,
+                List.of(), AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(Ports.free()))) {
+            assertNotEquals(0, app.awaitExit(), app.toString());
+            assertTrue(app.stderr().stream().anyMatch(l -> l.startsWith("[portmanager] strict-one: port manager unavailable")
+                    && l.endsWith("exiting because fail=closed")), app.toString());
+        }
+    }
+
+    @Test
+    void unknownKeyAndBadValueAreNamedInOneLine(@TempDir Path stateDir) throws Exception {
+        int wanted = Ports.free();
+        try (ChildJvm unknown = ChildJvm.start(Jdk.current(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
+                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
+            assertEquals(wanted, unknown.awaitListening(), unknown.toString());
+            assertEquals(1, unknown.stderr().size(), unknown.toString());
+            String line = unknown.stderr().get(0);
+            assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
+        }
+        int other = Ports.free();
+        try (ChildJvm bad = ChildJvm.start(Jdk.current(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
+                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
+            assertEquals(other, bad.awaitListening(), bad.toString());
+            assertEquals(1, bad.stderr().size(), bad.toString());
+            String line = bad.stderr().get(0);
+            assertTrue(line.contains("'sometimes'") && line.contains("-Dportmanager.mode")
+                    && line.contains("preferred or strict"), line);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void appWithItsOwnNettyAndSlf4jKeepsThemAndSeesNoAgentClass(Jdk jdk, @TempDir Path stateDir) throws Exception {
+        try (ServerSocket taken = Ports.hold();
+             ChildJvm app = ChildJvm.start(jdk, "service=foreign,type=ml,stateDir=" + stateDir,
+                     Stack.NETTY_NIO.jvmOptions(jdk), AgentJar.subjectsWithForeignLibs(), Stack.NETTY_NIO.mainClass,
+                     Integer.toString(taken.getLocalPort()))) {
+            int port = app.awaitListening();
+            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            assertEquals("HELLO netty-nio", Ports.request(port, false));
+            app.awaitStdout("VISIBLE net.bytebuddy");
+            List<String> out = app.stdout();
+            assertTrue(out.contains("NETTY 4.1.118.Final"), "the app's own Netty: " + app);
+            assertTrue(out.stream().anyMatch(l -> l.startsWith("SLF4J ") && l.contains("slf4j-api-1.7.36")), app.toString());
+            assertFalse(out.stream().anyMatch(l -> l.startsWith("VISIBLE") && l.endsWith("true")), "agent classes leak: " + app);
+            Thread.sleep(200);
+            assertTrue(app.stderr().stream().anyMatch(l -> l.contains("INFO subject - app logging works")),
+                    "the app's slf4j-simple still logs: " + app);
+            assertFalse(app.stderr().stream().anyMatch(l -> l.contains("SLF4J") && !l.contains("subject")), app.toString());
+        }
+    }
+}
