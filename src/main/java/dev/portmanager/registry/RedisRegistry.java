@@ -247,7 +247,8 @@ public final class RedisRegistry implements Registry {
         }
     }
 
-    private RedisCommands<String, String> commands() {
+    /** The live connection, opened if needed; package-private for the benchmark, which compares against GET. */
+    RedisCommands<String, String> commands() {
         StatefulRedisConnection<String, String> c = connection;
         if (c != null && c.isOpen()) {
             return c.sync();

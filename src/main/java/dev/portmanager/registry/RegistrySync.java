@@ -105,6 +105,7 @@ public final class RegistrySync implements AutoCloseable {
                 e.allocation = a;
                 e.published = false;
                 e.dirty = true;
+                e.once = false;
             }
             lock.notifyAll();
         }
@@ -121,6 +122,25 @@ public final class RegistrySync implements AutoCloseable {
                 tracked.remove(a.hostPort());
             }
             withdrawals.add(a);
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Stops renewing {@code a} without withdrawing it: the entry stays in the registry until its lease ends.
+     * Used for reservations, which must end when their ttl does whoever made them. If {@code a} has not been
+     * published yet, it still is, once.
+     */
+    public void forget(Allocation a) {
+        synchronized (lock) {
+            Entry e = tracked.get(a.hostPort());
+            if (e != null && sameGrant(e.allocation, a)) {
+                if (e.dirty) {
+                    e.once = true; // publish the pending value, then drop it
+                } else {
+                    tracked.remove(a.hostPort());
+                }
+            }
             lock.notifyAll();
         }
     }
@@ -331,6 +351,9 @@ public final class RegistrySync implements AutoCloseable {
                 e.published = true;
                 e.dirty = false;
                 e.due = System.nanoTime() + renewNanos;
+                if (e.once) {
+                    tracked.remove(a.hostPort());
+                }
             }
         }
         if (republishAll) {
@@ -449,6 +472,8 @@ public final class RegistrySync implements AutoCloseable {
         Allocation allocation;
         boolean dirty = true;
         boolean published;
+        /** Forgotten before its first publish: publish once, never renew. */
+        boolean once;
         long due;
 
         Entry(Allocation allocation) {

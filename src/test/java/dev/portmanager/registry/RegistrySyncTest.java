@@ -107,6 +107,20 @@ class RegistrySyncTest {
     }
 
     @Test
+    void aForgottenEntryIsPublishedOnceThenLeftToItsLease() {
+        try (RegistrySync sync = sync()) {
+            Allocation reservation = TestAllocations.of("host-a", 8085, "svc", 1, 0, LEASE,
+                    AllocationState.RESERVED);
+            sync.track(reservation);
+            sync.forget(reservation); // before the background thread got to it
+            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.tracked().isEmpty());
+            assertEquals(1, reader.allocations().size(), "published once");
+            awaitTrue(() -> reader.allocations().isEmpty(), "not renewed: gone with its lease");
+        }
+    }
+
+    @Test
     void closeWithdrawsEverythingTracked() {
         RegistrySync sync = sync();
         sync.track(listening(8085, "svc", 1, 100, 30_000));

@@ -1,0 +1,195 @@
+package dev.portmanager.bench;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.AllocationState;
+import dev.portmanager.registry.BenchAccess;
+import dev.portmanager.registry.RedisRegistry;
+import dev.portmanager.registry.Registry.PublishOutcome;
+import dev.portmanager.testing.RedisServer;
+import io.lettuce.core.api.sync.RedisCommands;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Latency of the Redis registry's operations as a ratio to a plain GET issued on the same Lettuce connection in
+ * the same run, against a redis-server this benchmark starts (run by {@code src/bench/redis.sh}).
+ *
+ * <p>The operations are measured interleaved, in blocks, so that noise from a shared machine lands on all of them
+ * alike; each sample is one synchronous call, timed with {@code System.nanoTime}. It also counts the commands
+ * Redis processed per publish ({@code INFO stats}), which must be 1: one round trip per register or renew.
+ *
+ * <p>Arguments (optional): {@code [samplesPerOperation] [warmupPerOperation]}.
+ */
+public final class RedisRegistryBenchmark {
+    private static final int BLOCK = 500;
+
+    private RedisRegistryBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int samples = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        try (RedisServer server = RedisServer.launch();
+             RedisRegistry registry = new RedisRegistry(server.uri(), "portmanager", 60_000)) {
+            RedisCommands<String, String> redis = BenchAccess.sameConnection(registry);
+            Fixture f = new Fixture(registry, redis);
+            f.prepare();
+            Op[] ops = {
+                    new Op("GET (baseline)", f::get),
+                    new Op("lookup, 1 instance", () -> f.lookup("one")),
+                    new Op("lookup, 3 instances", () -> f.lookup("three")),
+                    new Op("renew (publish, RENEWED)", f::renew),
+                    new Op("register (publish, CREATED)", f::register),
+            };
+            run(ops, warmup);
+            for (Op op : ops) {
+                op.reset(samples);
+            }
+            run(ops, samples);
+            report(server, ops, f);
+        }
+    }
+
+    private static void run(Op[] ops, int perOp) {
+        for (int done = 0; done < perOp; done += BLOCK) {
+            int n = Math.min(BLOCK, perOp - done);
+            for (Op op : ops) {
+                op.measure(n);
+            }
+        }
+    }
+
+    private static void report(RedisServer server, Op[] ops, Fixture f) {
+        System.out.printf(Locale.ROOT, "redis-server on 127.0.0.1:%d, Lettuce sync API, %d samples per operation, "
+                + "java %s%n", server.port(), ops[0].count, System.getProperty("java.version"));
+        double base = ops[0].percentile(50);
+        System.out.printf(Locale.ROOT, "%-30s %9s %9s %9s %11s%n", "operation", "p50 us", "p90 us", "p99 us",
+                "p50 / GET");
+        for (Op op : ops) {
+            System.out.printf(Locale.ROOT, "%-30s %9.1f %9.1f %9.1f %10.2fx%n", op.name, op.percentile(50) / 1e3,
+                    op.percentile(90) / 1e3, op.percentile(99) / 1e3, op.percentile(50) / base);
+        }
+        System.out.printf(Locale.ROOT, "commands Redis processed per register: %.2f, per renew: %.2f, "
+                + "per lookup: %.2f%n", f.commandsPer(f::register), f.commandsPer(f::renew),
+                f.commandsPer(() -> f.lookup("one")));
+    }
+
+    /** The data and the calls under test. */
+    private static final class Fixture {
+        private final RedisRegistry registry;
+        private final RedisCommands<String, String> redis;
+        private final Allocation renewed;
+        private long registered;
+        private long sink;
+
+        Fixture(RedisRegistry registry, RedisCommands<String, String> redis) {
+            this.registry = registry;
+            this.redis = redis;
+            this.renewed = allocation("host-a", 8100, "renewed", 1);
+        }
+
+        void prepare() {
+            // a value the size of a small registry entry
+            redis.set("{portmanager}:bench:get", "x".repeat(200));
+            check(registry.publish(allocation("host-a", 8085, "one", 1)));
+            for (int i = 0; i < 3; i++) {
+                check(registry.publish(allocation("host-" + i, 8090, "three", 1)));
+            }
+            check(registry.publish(renewed));
+            // unrelated entries, so the scripts do not run against a near-empty keyspace
+            for (int i = 0; i < 1000; i++) {
+                check(registry.publish(allocation("filler-" + i, 9000 + i % 500, "filler-" + (i % 50), 1)));
+            }
+        }
+
+        void get() {
+            sink += redis.get("{portmanager}:bench:get").length();
+        }
+
+        void lookup(String service) {
+            sink += registry.lookup(service).size();
+        }
+
+        void renew() {
+            if (registry.publish(renewed) != PublishOutcome.RENEWED) {
+                throw new IllegalStateException("renew did not renew");
+            }
+        }
+
+        void register() {
+            long n = registered++;
+            Allocation a = allocation("bench-" + (n / 1000), 10_000 + (int) (n % 1000), "registered", 1);
+            if (registry.publish(a) != PublishOutcome.CREATED) {
+                throw new IllegalStateException("register did not create");
+            }
+        }
+
+        /** Commands Redis counted for 1,000 calls, per call (INFO itself, on another connection, subtracted). */
+        double commandsPer(Runnable call) {
+            long before = processed();
+            for (int i = 0; i < 1000; i++) {
+                call.run();
+            }
+            long after = processed();
+            return (after - before - 1) / 1000.0;
+        }
+
+        private long processed() {
+            for (String line : redis.info("stats").split("\r?\n")) {
+                if (line.startsWith("total_commands_processed:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            throw new IllegalStateException("no total_commands_processed in INFO");
+        }
+
+        private static void check(PublishOutcome outcome) {
+            if (outcome != PublishOutcome.CREATED) {
+                throw new IllegalStateException("setup publish answered " + outcome);
+            }
+        }
+
+        private static Allocation allocation(String host, int port, String service, long generation) {
+            long now = System.currentTimeMillis();
+            return new Allocation(host, port, service, "microservice", service + "-1", "main", port, "10.0.0.7",
+                    4242, now - 10_000, now, 60_000, now + 60_000, AllocationState.LISTENING, generation,
+                    "preferred port");
+        }
+    }
+
+    /** One measured operation and its samples (ns). */
+    private static final class Op {
+        final String name;
+        final Runnable call;
+        long[] nanos = new long[0];
+        int count;
+
+        Op(String name, Runnable call) {
+            this.name = name;
+            this.call = call;
+        }
+
+        void reset(int capacity) {
+            nanos = new long[capacity];
+            count = 0;
+        }
+
+        void measure(int n) {
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                call.run();
+                long dt = System.nanoTime() - t0;
+                if (count < nanos.length) {
+                    nanos[count++] = dt;
+                }
+            }
+        }
+
+        double percentile(int p) {
+            long[] sorted = Arrays.copyOf(nanos, count);
+            Arrays.sort(sorted);
+            return sorted[Math.min(count - 1, (int) Math.ceil(p / 100.0 * count) - 1)];
+        }
+    }
+}
