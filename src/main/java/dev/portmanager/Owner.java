@@ -14,6 +14,14 @@ public record Owner(long pid, long startEpochMillis) {
     private static final long START_TOLERANCE_MILLIS = 1000;
 
     private static volatile Owner current;
+    /**
+     * Recent answers of {@link #isAlive()}: asking the OS for a process's start time reads several /proc files,
+     * and a scan over a busy range asks about the same few owners again and again. A death is noticed within
+     * this long.
+     */
+    private static final long LIVENESS_CACHE_NANOS = 500_000_000L;
+    private static final java.util.concurrent.ConcurrentHashMap<Owner, long[]> LIVENESS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** This JVM. */
     public static Owner current() {
@@ -36,6 +44,20 @@ public record Owner(long pid, long startEpochMillis) {
         if (equals(current)) {
             return true; // this JVM: no need to ask the OS
         }
+        long now = System.nanoTime();
+        long[] cached = LIVENESS.get(this);
+        if (cached != null && now - cached[1] < LIVENESS_CACHE_NANOS) {
+            return cached[0] == 1;
+        }
+        boolean alive = askOs();
+        if (LIVENESS.size() > 10_000) {
+            LIVENESS.clear();
+        }
+        LIVENESS.put(this, new long[] {alive ? 1 : 0, now});
+        return alive;
+    }
+
+    private boolean askOs() {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty() || !handle.get().isAlive()) {
             return false;

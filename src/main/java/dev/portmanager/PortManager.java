@@ -85,12 +85,7 @@ public final class PortManager implements AutoCloseable {
     public Allocation allocate(AllocationRequest request) {
         checkOpen();
         Allocation a = allocator.allocate(request);
-        if (a.pid() != 0 && a.pid() == Owner.current().pid()) {
-            owned.put(a.hostPort(), a);
-        }
-        if (a.state() == AllocationState.RESERVED) {
-            registry.track(a); // a reservation is visible across hosts until it is taken or expires
-        }
+        track(a); // published in the background: every allocation is visible across hosts
         return a;
     }
 

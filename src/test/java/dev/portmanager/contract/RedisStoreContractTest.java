@@ -1,0 +1,93 @@
+package dev.portmanager.contract;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.AllocationRequest;
+import dev.portmanager.Endpoint;
+import dev.portmanager.PortManager;
+import dev.portmanager.config.ConfigFile;
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.testing.RedisServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The same contract with a real redis-server as the registry, plus what only a registry can do. */
+class RedisStoreContractTest extends PortManagerContract {
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @Override
+    String store() {
+        return REDIS.uri();
+    }
+
+    /** Seen from another host (another name, another state directory), the registry holds all 1000. */
+    @Override
+    void afterRace(Path configFile, Set<Integer> ports) {
+        PortManagerConfig elsewhere = ConfigFile.load(configFile).withHost("other-host")
+                .withStateDir(dir.resolve("other-host-state"));
+        try (PortManager other = PortManager.open(elsewhere)) {
+            Set<Integer> seen = other.allocations().stream().filter(a -> a.host().equals("test-host"))
+                    .map(Allocation::port).collect(Collectors.toSet());
+            assertEquals(ports, seen);
+        }
+    }
+
+    @Test
+    void anotherHostFindsTheServiceByNameThroughRedis() throws Exception {
+        PortManager here = open(config());
+        PortManager there = open(config().withHost("other-host").withStateDir(dir.resolve("other")));
+        Allocation a = here.allocate(AllocationRequest.forService("emotion").type("ml"));
+        try (ServerSocket s = new ServerSocket(a.port(), 50, InetAddress.getLoopbackAddress())) {
+            here.markListening(a, "127.0.0.1");
+            assertTrue(here.flushRegistry(Duration.ofSeconds(10)));
+            List<Endpoint> found = there.lookup("emotion");
+            assertEquals(1, found.size());
+            assertEquals("test-host", found.get(0).host());
+            assertEquals(a.port(), found.get(0).port());
+            here.release(a);
+            assertTrue(here.flushRegistry(Duration.ofSeconds(10)));
+            assertTrue(there.lookup("emotion").isEmpty(), "withdrawn on release");
+        }
+    }
+
+    @Test
+    void killedOwnerDisappearsFromRedisWithinItsLease() throws Exception {
+        PortManager there = open(config().withHost("other-host").withStateDir(dir.resolve("other")));
+        Path configFile = dir.resolve("one.yaml");
+        PortManagerConfig c = config();
+        java.nio.file.Files.writeString(configFile, "stateDir: " + c.stateDir() + "\nstore: " + store()
+                + "\nhost: test-host\nlease: 2s\nranges:\n  ml: { start: " + c.ranges().get("ml").start() + ", end: "
+                + c.ranges().get("ml").end() + " }\n  dynamic: { start: " + c.ranges().get("dynamic").start()
+                + ", end: " + c.ranges().get("dynamic").end() + " }\n");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.portmanager.testing.AllocateMany",
+                configFile.toString(), "doomed", "1").start();
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+        int port = Integer.parseInt(out.readLine().trim());
+        assertEquals("done", out.readLine());
+        assertTrue(there.allocations().stream().anyMatch(a -> a.port() == port && a.service().equals("doomed")));
+        child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        long deadline = System.currentTimeMillis() + 2_000 + 1_500;
+        boolean gone = false;
+        while (!gone && System.currentTimeMillis() < deadline) {
+            gone = there.allocations().stream().noneMatch(a -> a.port() == port && a.service().equals("doomed"));
+            Thread.sleep(100);
+        }
+        assertTrue(gone, "gone from Redis within the 2 s lease");
+        assertFalse(open(config()).allocations().stream().anyMatch(a -> a.port() == port),
+                "and free on its host (after the cool-down)");
+    }
+}
