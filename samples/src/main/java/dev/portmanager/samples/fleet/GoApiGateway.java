@@ -45,6 +45,10 @@ public final class GoApiGateway {
         server.createContext("/", exchange -> {
             try (exchange) {
                 route(discovery, port, exchange);
+            } catch (RuntimeException | Error e) {
+                // HttpServer would drop the connection without a word: answer, and leave a trace in our log.
+                e.printStackTrace();
+                send(exchange, 500, "go-api-gateway failed: " + e);
             }
         });
         server.setExecutor(Executors.newFixedThreadPool(4));

@@ -72,10 +72,11 @@ class FleetIT {
             assertNotEquals(Demo.SQUATTED_PORT, where.get("emotion").port());
 
             String gateway = "http://" + where.get("go-api-gateway").authority();
+            Path gatewayLog = members.get(members.size() - 1).log();
             for (Map.Entry<String, String> route : GoApiGateway.ROUTES.entrySet()) {
                 String service = route.getValue();
                 Probe.Response r = Probe.get(gateway + route.getKey());
-                assertEquals(200, r.status(), route.getKey() + ": " + r.body());
+                assertEquals(200, r.status(), () -> route.getKey() + ": " + r.body() + "\ngateway log:\n" + Logs.tail(gatewayLog));
                 String answer = r.body().substring(r.body().indexOf(": ") + 2);
                 Matcher m = ANSWER.matcher(answer);
                 assertTrue(m.matches(), route.getKey() + " answered " + r.body());
