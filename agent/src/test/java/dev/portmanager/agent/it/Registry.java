@@ -28,11 +28,14 @@ final class Registry {
     static List<Endpoint> awaitLookup(PortManagerConfig config, String service, Predicate<List<Endpoint>> condition,
                                       Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<Endpoint> found = lookup(config, service);
-        while (!condition.test(found) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            found = lookup(config, service);
+        // One viewer for the whole wait: its Redis connection is made lazily, in the background.
+        try (PortManager pm = PortManager.open(config)) {
+            List<Endpoint> found = pm.lookup(service);
+            while (!condition.test(found) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                found = pm.lookup(service);
+            }
+            return found;
         }
-        return found;
     }
 }

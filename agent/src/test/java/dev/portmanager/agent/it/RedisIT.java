@@ -1,0 +1,70 @@
+package dev.portmanager.agent.it;
+
+import dev.portmanager.Allocation;
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.registry.RedisRegistry;
+import dev.portmanager.testing.RedisServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * With a Redis store the agent's registration reaches Redis in the background, and comes back after Redis
+ * restarts empty. The lookups come from another (simulated) host, so only Redis can answer them.
+ */
+class RedisIT {
+
+    @Test
+    void registrationReachesRedisAndReturnsAfterAnEmptyRestart(@TempDir Path appState, @TempDir Path lookupState)
+            throws Exception {
+        try (RedisServer redis = RedisServer.launch(); ServerSocket taken = Ports.hold()) {
+            String args = "service=redis-app,type=ml,lease=3s,stateDir=" + appState + ",store=" + redis.uri();
+            // Another host's view, straight from the core's Redis registry (PortManager.lookup on this host would
+            // answer from the local state directory, and the app's state directory is not the viewer's).
+            PortManagerConfig viewer = PortManagerConfig.defaults().withStateDir(lookupState).withStore(redis.uri());
+            try (ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(),
+                    Stack.SERVER_SOCKET.mainClass, Integer.toString(taken.getLocalPort()))) {
+                int port = app.awaitListening();
+                assertEquals("HELLO serversocket", Ports.request(port, false));
+
+                List<Allocation> found = awaitRedisLookup(viewer, "redis-app", port);
+                assertTrue(found.stream().anyMatch(e -> e.port() == port && e.pid() == app.pid()
+                        && e.state() == dev.portmanager.AllocationState.LISTENING), found + " " + app);
+
+                redis.restart();
+                // The fixture runs Redis without persistence: it is back on the same port with no keys at all.
+                found = awaitRedisLookup(viewer, "redis-app", port);
+                assertTrue(found.stream().anyMatch(e -> e.port() == port), "re-registered after the restart: " + found
+                        + "\n" + app);
+                assertTrue(app.stderr().stream().allMatch(l -> l.startsWith("[portmanager] ")), app.toString());
+            }
+        }
+    }
+
+    /** Polls Redis (up to 10 s: registration is in the background, renewal every lease/3 = 1 s). */
+    private static List<Allocation> awaitRedisLookup(PortManagerConfig config, String service, int port)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try (RedisRegistry registry = RedisRegistry.create(config)) {
+            List<Allocation> found = List.of();
+            while (System.nanoTime() < deadline) {
+                try {
+                    found = registry.lookup(service);
+                } catch (RuntimeException redisNotUpYet) {
+                    found = List.of();
+                }
+                if (found.stream().anyMatch(a -> a.port() == port)) {
+                    return found;
+                }
+                Thread.sleep(200);
+            }
+            return found;
+        }
+    }
+}
