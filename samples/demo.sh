@@ -7,12 +7,23 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build=1
 args=()
-for a in "$@"; do
-  case "$a" in
+usage="usage: samples/demo.sh [--redis URI] [--state-dir DIR] [--keep] [--no-build] | --stop RUN_DIR | --help"
+# Check the flags before a minute of building, not after.
+while [ $# -gt 0 ]; do
+  case "$1" in
     --no-build) build=0 ;;
-    --stop|-h|--help) build=0; args+=("$a") ;;
-    *) args+=("$a") ;;
+    --keep) args+=("$1") ;;
+    -h|--help) build=0; args+=("$1") ;;
+    --redis|--state-dir|--stop)
+      [ $# -ge 2 ] || { echo "demo.sh: $1 needs a value" >&2; echo "$usage" >&2; exit 2; }
+      if [ "$1" = --redis ] && [[ ! "$2" =~ ^rediss?://.+ ]]; then
+        echo "demo.sh: --redis wants a URI such as redis://127.0.0.1:6379/0, not $2" >&2; exit 2
+      fi
+      [ "$1" = --stop ] && build=0
+      args+=("$1" "$2"); shift ;;
+    *) echo "demo.sh: unknown argument: $1" >&2; echo "$usage" >&2; exit 2 ;;
   esac
+  shift
 done
 
 need() {
@@ -45,6 +56,11 @@ if [ "$build" = 1 ]; then
   rm -f "$log"
 fi
 
+if [ ! -f "$ROOT/samples/target/portmanager-samples.jar" ]; then
+  echo "demo.sh: samples/target/portmanager-samples.jar is missing: run samples/demo.sh without --no-build once" >&2
+  echo "$usage" >&2
+  exit 2
+fi
 # exec: Ctrl-C goes straight to the demo's JVM, whose shutdown hook stops what it started.
 exec java -Dportmanager.home="$ROOT" -cp "$ROOT/samples/target/portmanager-samples.jar" \
   dev.portmanager.samples.demo.Demo "${args[@]}"
