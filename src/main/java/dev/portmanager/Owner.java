@@ -19,7 +19,7 @@ public record Owner(long pid, long startEpochMillis) {
      * and a scan over a busy range asks about the same few owners again and again. A death is noticed within
      * this long.
      */
-    private static final long LIVENESS_CACHE_NANOS = 500_000_000L;
+    private static final long LIVENESS_CACHE_NANOS = 200_000_000L;
     private static final java.util.concurrent.ConcurrentHashMap<Owner, long[]> LIVENESS =
             new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -1,11 +1,13 @@
 package dev.portmanager.cli;
 
+import dev.portmanager.http.LocalApi;
 import dev.portmanager.http.PortManagerApi;
 import dev.portmanager.http.SidecarServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,6 +17,9 @@ import java.util.concurrent.CountDownLatch;
                         + "PORTMANAGER_TOKEN, at least 16 characters), which every POST and DELETE must then send "
                         + "as 'Authorization: Bearer TOKEN'."})
 final class ServeCommand extends Subcommand implements Callable<Integer> {
+    /** How often the sidecar notices instances on its own, so that a killed one shows DOWN for a lease. */
+    private static final Duration OBSERVE_INTERVAL = Duration.ofSeconds(5);
+
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String bind;
@@ -39,6 +44,9 @@ final class ServeCommand extends Subcommand implements Callable<Integer> {
             api.close();
             err().println("serve: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return ErrorHandlers.FAILURE;
+        }
+        if (api instanceof LocalApi local) {
+            local.observeEvery(OBSERVE_INTERVAL);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -112,13 +112,14 @@ public final class HostAllocator {
                 return taken;
             }
         }
+        int sticky = state.stickyPort(r.stickyKey());
         String refusal = null;
         if (r.preferred() > 0 && !r.excluded().contains(r.preferred())) {
             refusal = preferredRefusal(r, listening);
             if (refusal == null) {
                 Allocation a = tryClaim(r.preferred(), r, "preferred port " + r.preferred() + " is free");
                 if (a != null) {
-                    return remember(r, a);
+                    return remember(r, a, sticky);
                 }
                 refusal = describeHolder(r.preferred(), listening);
             }
@@ -126,12 +127,11 @@ public final class HostAllocator {
             refusal = r.preferred() + " failed to bind";
         }
         String moved = refusal == null ? "" : refusal + "; ";
-        int sticky = state.stickyPort(r.stickyKey());
         if (sticky > 0 && sticky != r.preferred() && isCandidate(sticky, r, listening)
                 && (r.mode() != AllocationRequest.Mode.STRICT || r.range().contains(sticky))) {
             Allocation a = tryClaim(sticky, r, moved + "previous port of " + r.instance());
             if (a != null) {
-                return remember(r, a);
+                return remember(r, a, sticky);
             }
         }
         Allocation a = scan(r.range(), r, listening, moved + "next free port of " + r.range());
@@ -144,13 +144,13 @@ public final class HostAllocator {
         if (a == null) {
             throw new RangeExhaustedException(exhaustedMessage(r));
         }
-        return remember(r, a);
+        return remember(r, a, sticky);
     }
 
-    private Allocation remember(Resolved r, Allocation a) {
+    private Allocation remember(Resolved r, Allocation a, int previousSticky) {
         if (a.state() == AllocationState.RESERVED) {
             state.indexReservation(a.service(), a.port());
-        } else {
+        } else if (a.port() != previousSticky) {
             state.rememberSticky(r.stickyKey(), a.port());
         }
         return a;

@@ -169,23 +169,52 @@ public final class StateDirectory {
 
     /** Ports reserved ahead of time for a service, per the index (the claim itself is the truth). */
     public List<Integer> reservedPorts(String service) {
+        // Every owned allocation asks this; one stat tells whether the index changed since the last listing.
+        // Directory timestamps tick coarsely (a few ms), so a listing taken within the same tick as the last change
+        // is not trusted for later calls.
+        long modified = lastModified(reserved);
+        List<String> names = reservedNames;
+        if (names == null || modified != reservedModified || modified == 0) {
+            names = listNames(reserved);
+            boolean settled = System.currentTimeMillis() * 1_000_000L - modified > 50_000_000L;
+            reservedNames = settled ? names : null;
+            reservedModified = modified;
+        }
         List<Integer> result = new ArrayList<>();
         String prefix = service + "@";
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(reserved)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.startsWith(prefix)) {
-                    try {
-                        result.add(Integer.parseInt(name.substring(prefix.length())));
-                    } catch (NumberFormatException ignored) {
-                        // not an index entry
-                    }
+        for (String name : names) {
+            if (name.startsWith(prefix)) {
+                try {
+                    result.add(Integer.parseInt(name.substring(prefix.length())));
+                } catch (NumberFormatException ignored) {
+                    // not an index entry
                 }
             }
-        } catch (IOException e) {
-            return result;
         }
         return result;
+    }
+
+    private volatile List<String> reservedNames;
+    private volatile long reservedModified;
+
+    private static long lastModified(Path dir) {
+        try {
+            return Files.getLastModifiedTime(dir).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static List<String> listNames(Path dir) {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                names.add(f.getFileName().toString());
+            }
+        } catch (IOException e) {
+            // unreadable index: no reservations found, the claims stay the truth
+        }
+        return names;
     }
 
     public void indexReservation(String service, int port) {

@@ -66,6 +66,10 @@ final class ApiHandler implements HttpHandler {
                 response = new Route.Response(e.status(), new ErrorBody(e.error(), e.detail()));
             } catch (JsonProcessingException e) {
                 response = new Route.Response(400, new ErrorBody("bad_json", describe(e)));
+            } catch (IOException e) {
+                // Only reading the request body throws here: a broken chunk, a short body, a client that hung up.
+                response = new Route.Response(400, new ErrorBody("bad_request",
+                        "the request body could not be read: " + Validation.printable(String.valueOf(e.getMessage()))));
             } catch (Exception | StackOverflowError e) {
                 Log.warn("HTTP " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
                         + " failed: " + e);

@@ -35,6 +35,9 @@ public final class LocalApi implements PortManagerApi {
     private final HealthProbe probe = new HealthProbe(PROBE_TIMEOUT_MILLIS);
     /** Checks of many instances run side by side so that one dead remote host costs one timeout, not n. */
     private volatile ExecutorService checks;
+    private volatile ExecutorService observer;
+    /** Instances seen live recently, by service|host|port|endpoint. */
+    private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LocalApi(PortManager pm) {
         this.pm = pm;
@@ -133,20 +136,26 @@ public final class LocalApi implements PortManagerApi {
 
     @Override
     public RefreshResult refresh() {
-        List<Allocation> listening = pm.allocations().stream()
-                .filter(a -> a.state() == AllocationState.LISTENING).toList();
-        List<Endpoint> endpoints = listening.stream().map(Endpoint::of).toList();
+        List<Allocation> instances = observeAllocations();
+        List<Endpoint> endpoints = instances.stream().map(Endpoint::of).toList();
         List<HealthProbe.Result> results = checkAll(endpoints);
         List<InstanceView> dropped = new ArrayList<>();
         int up = 0;
-        for (int i = 0; i < listening.size(); i++) {
+        for (int i = 0; i < instances.size(); i++) {
+            Allocation a = instances.get(i);
             if (results.get(i).up()) {
                 up++;
-            } else if (pm.release(listening.get(i))) {
-                dropped.add(InstanceView.of(endpoints.get(i), "DOWN"));
+                continue;
             }
+            if (!a.host().equals(pm.host())) {
+                continue; // another host's entry: its own manager withdraws it, or its lease ends
+            }
+            // Generation-checked: a port that a new owner took meanwhile is left alone.
+            pm.release(a);
+            seen.remove(key(a));
+            dropped.add(InstanceView.of(endpoints.get(i), "DOWN"));
         }
-        return new RefreshResult(listening.size(), up, dropped);
+        return new RefreshResult(instances.size(), up, dropped);
     }
 
     @Override
@@ -165,20 +174,16 @@ public final class LocalApi implements PortManagerApi {
         return at > scheme && scheme >= 0 ? s.substring(0, scheme + 3) + s.substring(at + 1) : s;
     }
 
-    /** Every service's instances: discovery's answer plus this host's listening allocations (even a dead owner's,
-     * which then shows DOWN until it is reaped), without duplicates. */
+    /**
+     * Every service's instances: the live, listening allocations on every host the store knows, plus those seen
+     * alive within the last lease that have since vanished (an owner killed with -9 is dropped by the core at
+     * once; here it stays visible as DOWN until its lease would have run out, then it is gone).
+     */
     private Map<String, List<Endpoint>> instances() {
         Map<String, Map<String, Endpoint>> merged = new TreeMap<>();
-        for (Map.Entry<String, List<Endpoint>> e : pm.services().entrySet()) {
-            for (Endpoint ep : e.getValue()) {
-                merged.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>()).putIfAbsent(key(ep), ep);
-            }
-        }
-        for (Allocation a : pm.allocations()) {
-            if (a.state() == AllocationState.LISTENING) {
-                Endpoint ep = Endpoint.of(a);
-                merged.computeIfAbsent(a.service(), k -> new LinkedHashMap<>()).putIfAbsent(key(ep), ep);
-            }
+        for (Endpoint ep : observe()) {
+            merged.computeIfAbsent(ep.service(), k -> new LinkedHashMap<>())
+                    .putIfAbsent(ep.host() + ":" + ep.port() + "/" + ep.endpoint(), ep);
         }
         Map<String, List<Endpoint>> out = new LinkedHashMap<>();
         merged.forEach((name, eps) -> out.put(name, List.copyOf(eps.values())));
@@ -186,21 +191,74 @@ public final class LocalApi implements PortManagerApi {
     }
 
     private List<Endpoint> instances(String name) {
-        Map<String, Endpoint> merged = new LinkedHashMap<>();
-        for (Endpoint ep : pm.lookup(name)) {
-            merged.putIfAbsent(key(ep), ep);
-        }
-        for (Allocation a : pm.allocations()) {
-            if (a.state() == AllocationState.LISTENING && a.service().equals(name)) {
-                Endpoint ep = Endpoint.of(a);
-                merged.putIfAbsent(key(ep), ep);
-            }
-        }
-        return List.copyOf(merged.values());
+        return observe().stream().filter(e -> e.service().equals(name)).toList();
     }
 
-    private static String key(Endpoint e) {
-        return e.host() + "|" + e.port() + "|" + e.endpoint();
+    /** Reads the live instances once, updates what was seen, and returns live plus recently killed ones. */
+    private List<Endpoint> observe() {
+        return observeAllocations().stream().map(Endpoint::of).toList();
+    }
+
+    private synchronized List<Allocation> observeAllocations() {
+        long now = System.currentTimeMillis();
+        List<Allocation> all = new ArrayList<>();
+        java.util.Set<String> liveKeys = new java.util.HashSet<>();
+        for (Allocation a : pm.allocations()) {
+            if (a.state() == AllocationState.LISTENING) {
+                all.add(a);
+                liveKeys.add(key(a));
+                seen.put(key(a), new Seen(a, now));
+            }
+        }
+        long keep = pm.config().lease().toMillis();
+        seen.values().removeIf(s -> s.at() + keep < now);
+        List<Seen> vanished = seen.entrySet().stream().filter(e -> !liveKeys.contains(e.getKey()))
+                .map(Map.Entry::getValue).toList();
+        if (!vanished.isEmpty()) {
+            // Withdrawn on purpose: gone now. Owner killed (its claim is STALE, not released): DOWN for a lease.
+            java.util.Set<String> stale = new java.util.HashSet<>();
+            for (Conflict c : pm.conflicts()) {
+                if (c.kind() == dev.portmanager.ConflictKind.STALE) {
+                    stale.add(c.host() + ":" + c.port());
+                }
+            }
+            for (Seen s : vanished) {
+                if (stale.contains(s.allocation().hostPort())) {
+                    all.add(s.allocation());
+                } else {
+                    seen.remove(key(s.allocation()));
+                }
+            }
+        }
+        return all;
+    }
+
+    /** An instance and when it was last seen live. */
+    private record Seen(Allocation allocation, long at) {
+    }
+
+    /**
+     * For a long-running sidecar: notice instances every {@code interval} even when nobody asks, so that one
+     * killed between two requests still shows as DOWN for a lease. The thread is a daemon and ends at close.
+     */
+    public void observeEvery(Duration interval) {
+        java.util.concurrent.ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "portmanager-observer");
+            t.setDaemon(true);
+            return t;
+        });
+        s.scheduleWithFixedDelay(() -> {
+            try {
+                observe();
+            } catch (RuntimeException e) {
+                dev.portmanager.Log.warn("could not read the store: " + e.getMessage());
+            }
+        }, 0, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        observer = s;
+    }
+
+    private static String key(Allocation a) {
+        return a.service() + "|" + a.host() + "|" + a.port() + "|" + a.endpoint();
     }
 
     private ServiceView view(String name, List<Endpoint> endpoints) {
@@ -247,6 +305,10 @@ public final class LocalApi implements PortManagerApi {
     /** Closes the manager: the caller handed it over. */
     @Override
     public void close() {
+        ExecutorService o = observer;
+        if (o != null) {
+            o.shutdownNow();
+        }
         ExecutorService p = checks;
         if (p != null) {
             p.shutdownNow();

@@ -51,6 +51,7 @@ public final class SidecarServer implements AutoCloseable {
                     + "can reach it could allocate and release ports. Set --token or PORTMANAGER_TOKEN, or bind "
                     + "to 127.0.0.1");
         }
+        limitRequestTime();
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 64);
         AtomicInteger n = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
@@ -62,6 +63,17 @@ public final class SidecarServer implements AutoCloseable {
         server.createContext("/", new ApiHandler(api, token));
         server.start();
         return new SidecarServer(server, workers);
+    }
+
+    /**
+     * Without a limit, a client that sends half a request holds a worker thread forever. The JDK server reads
+     * this property once, when its classes load, so it is set before the first server is created (an explicit
+     * -D wins).
+     */
+    private static void limitRequestTime() {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "20");
+        }
     }
 
     /** The bound address, with the real port when 0 was asked for. */

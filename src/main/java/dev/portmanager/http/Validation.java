@@ -43,7 +43,9 @@ public final class Validation {
 
     /** A port from text (a path segment or a CLI argument): digits only, 1-65535. */
     public static int port(String what, String text) {
-        if (text == null || text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
+        // ASCII digits only: Integer.parseInt would also take other scripts' digits.
+        if (text == null || text.isEmpty() || text.length() > 5
+                || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw ApiException.badRequest(what + " '" + printable(text) + "' is not a port: expected " + PORT_RULE);
         }
         return port(what, Integer.parseInt(text));

@@ -142,13 +142,15 @@ public final class RedisRegistry implements Registry {
 
     @Override
     public List<Allocation> allocations() {
-        return rows(call(ALL, ScriptOutputType.MULTI, new String[] {keys.deadlines()}, keys.allocationBase()));
+        String rows = call(ALL, ScriptOutputType.VALUE, new String[] {keys.deadlines()}, keys.allocationBase());
+        return AllocationFields.readAll(rows);
     }
 
     @Override
     public List<Allocation> lookup(String service) {
-        return rows(call(LOOKUP, ScriptOutputType.MULTI, new String[] {keys.service(service)},
-                keys.allocationBase()));
+        String rows = call(LOOKUP, ScriptOutputType.VALUE, new String[] {keys.service(service)},
+                keys.allocationBase());
+        return AllocationFields.readAll(rows);
     }
 
     @Override
@@ -193,19 +195,6 @@ public final class RedisRegistry implements Registry {
 
     // ---- internals ---------------------------------------------------------------------------------------------
 
-    private static List<Allocation> rows(List<Object> reply) {
-        List<Allocation> out = new ArrayList<>(reply == null ? 0 : reply.size());
-        if (reply != null) {
-            for (Object row : reply) {
-                Allocation a = row instanceof List<?> list ? AllocationFields.read(list) : null;
-                if (a != null) {
-                    out.add(a);
-                }
-            }
-        }
-        return out;
-    }
-
     /** Remembers the epoch; a change means Redis lost its data since this client last published. */
     private void noteEpoch(String seen) {
         String previous = epoch;
@@ -245,6 +234,11 @@ public final class RedisRegistry implements Registry {
             dropConnection();
             throw unavailable(e);
         }
+    }
+
+    /** The Lettuce client; package-private for the benchmark, which counts the commands it sends. */
+    RedisClient client() {
+        return client;
     }
 
     /** The live connection, opened if needed; package-private for the benchmark, which compares against GET. */

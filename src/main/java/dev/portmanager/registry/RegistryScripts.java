@@ -1,7 +1,5 @@
 package dev.portmanager.registry;
 
-import java.util.StringJoiner;
-
 /**
  * The registry's server-side Lua scripts. Each registry operation is one of these, so it costs one round trip and
  * runs atomically. Every time comes from Redis's {@code TIME}: hosts' clocks never need to agree.
@@ -16,6 +14,19 @@ final class RegistryScripts {
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             """;
 
+    /** Rows of the members of the sorted set KEYS[1] whose score (deadline) is after now; entries gone are skipped. */
+    private static final String ROWS = """
+            local members = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
+            local out = {}
+            for i = 1, #members do
+              local row = redis.call('HGET', ARGV[1] .. members[i], 'row')
+              if row then
+                out[#out + 1] = row
+              end
+            end
+            return table.concat(out, '\\30')
+            """;
+
     /**
      * Register or renew (an upsert), comparing owner and generation.
      * <ul>
@@ -26,8 +37,10 @@ final class RegistryScripts {
      *       (owner {@code reservation#...}) of its own grant: CREATED</li>
      *   <li>lower generation: the older grant is replaced, CREATED</li>
      * </ul>
-     * The entry gets PEXPIRE = lease, its deadline goes into the deadline index, and into its service's index
-     * while it is LISTENING (out of it otherwise). The epoch key is created if missing; the reply carries it.
+     * The entry's fields are written as they are, plus {@code row} (the values joined, see {@link AllocationFields})
+     * and {@code deadline}; the entry gets PEXPIRE = lease, its deadline goes into the deadline index, and into its
+     * service's index while it is LISTENING (out of it otherwise). The epoch key is created if missing; the reply
+     * carries it.
      *
      * <p>KEYS: entry, deadlines, service index, services, epoch.
      * ARGV: member, owner token, generation, lease ms, proposed epoch, service index base, "1" if listening,
@@ -60,7 +73,13 @@ final class RegistryScripts {
             end
             local lease = tonumber(ARGV[4])
             local deadline = string.format('%.0f', now + lease)
-            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline, unpack(ARGV, 9))
+            local values = {}
+            for i = 10, #ARGV, 2 do
+              values[#values + 1] = ARGV[i]
+            end
+            values[#values + 1] = deadline
+            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline,
+              'row', table.concat(values, '\\31'), unpack(ARGV, 9))
             redis.call('PEXPIRE', KEYS[1], lease)
             redis.call('ZADD', KEYS[2], deadline, ARGV[1])
             if ARGV[7] == '1' then
@@ -92,43 +111,20 @@ final class RegistryScripts {
             """;
 
     /**
-     * The live, listening entries of one service: members of its index whose deadline is still ahead, each
-     * re-checked against the entry itself. Returns one HMGET row per entry, fields in {@link AllocationFields#READ}
-     * order.
+     * The live, listening entries of one service: members of its index whose deadline (the score, kept equal to
+     * the entry's by the publish script) is still ahead. Only LISTENING entries are in a service index. Returns
+     * their rows joined by the row separator: one flat string, the cheapest reply to send and to decode.
      *
      * <p>KEYS: service index. ARGV: entry key base.
      */
-    static final String LOOKUP = NOW + """
-            local members = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
-            local out = {}
-            for i = 1, #members do
-              local row = redis.call('HMGET', ARGV[1] .. members[i], FIELDS)
-              if row[1] and row[STATE] == 'LISTENING' and tonumber(row[DEADLINE]) > now then
-                out[#out + 1] = row
-              end
-            end
-            return out
-            """.replace("FIELDS", fieldList())
-            .replace("STATE", position(AllocationFields.STATE))
-            .replace("DEADLINE", position(AllocationFields.DEADLINE));
+    static final String LOOKUP = NOW + ROWS;
 
     /**
-     * Every live entry: members of the deadline index whose deadline is still ahead, in any state.
+     * Every live entry, in any state: members of the deadline index whose deadline is still ahead, as rows.
      *
      * <p>KEYS: deadlines. ARGV: entry key base.
      */
-    static final String ALL = NOW + """
-            local members = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
-            local out = {}
-            for i = 1, #members do
-              local row = redis.call('HMGET', ARGV[1] .. members[i], FIELDS)
-              if row[1] and tonumber(row[DEADLINE]) > now then
-                out[#out + 1] = row
-              end
-            end
-            return out
-            """.replace("FIELDS", fieldList())
-            .replace("DEADLINE", position(AllocationFields.DEADLINE));
+    static final String ALL = NOW + ROWS;
 
     /**
      * Removes entries whose deadline passed more than the grace ago (at most a batch per call, so one call never
@@ -154,17 +150,4 @@ final class RegistryScripts {
             end
             return #stale
             """;
-
-    private static String fieldList() {
-        StringJoiner joiner = new StringJoiner(", ");
-        for (String f : AllocationFields.READ) {
-            joiner.add("'" + f + "'");
-        }
-        return joiner.toString();
-    }
-
-    /** 1-based Lua index of a field in the HMGET row. */
-    private static String position(String field) {
-        return Integer.toString(AllocationFields.READ.indexOf(field) + 1);
-    }
 }

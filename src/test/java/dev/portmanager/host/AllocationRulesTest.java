@@ -182,6 +182,7 @@ class AllocationRulesTest {
         Allocation a = pm.allocate(request("worker").owner(Owner.of(child.toHandle())).preferredPort(ml.start() + 30));
         assertTrue(pm.allocations().stream().anyMatch(x -> x.port() == a.port()));
         child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        Thread.sleep(300); // owner liveness answers are reused for up to 200 ms
         assertFalse(pm.allocations().stream().anyMatch(x -> x.port() == a.port()), "dead owner frees the port");
         assertTrue(pm.conflicts().stream().anyMatch(c -> c.kind() == ConflictKind.STALE && c.port() == a.port()));
         Allocation other = pm.allocate(request("other").preferredPort(a.port()));
