@@ -63,6 +63,9 @@ public final class Demo {
         try (PortManager pm = PortManager.open(PortManagerConfig.defaults()
                 .withStateDir(settings.stateDir()).withStore(settings.store()))) {
             new Demo(options, fleet, pm).run();
+        } catch (Fleet.Interrupted e) {
+            System.out.println("\nInterrupted: " + e.getMessage() + ".");
+            status = 130;
         } catch (IllegalStateException e) {
             System.out.println("\nThe demo failed: " + e.getMessage());
             status = 1;

@@ -129,7 +129,7 @@ public final class Fleet {
 
     private synchronized Started launch(String label, Member m, List<String> cmd, Path dir) throws IOException {
         if (stopped) {
-            throw new IllegalStateException("the fleet is stopping");
+            throw new Interrupted("the fleet is stopping");
         }
         Path log = settings.runDir().resolve(label.replace(' ', '-') + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
@@ -154,7 +154,12 @@ public final class Fleet {
                 }
             }
             if (!s.process().isAlive()) {
-                throw new IllegalStateException(s.label() + " exited with status " + s.process().exitValue()
+                int status = s.process().exitValue();
+                if (status == 130 || status == 143 || isStopping()) {
+                    // Ctrl-C reaches the whole process group: the member died of it, not of a bug.
+                    throw new Interrupted(s.label() + " was stopped by a signal (status " + status + ")");
+                }
+                throw new IllegalStateException(s.label() + " exited with status " + status
                         + " before listening:\n" + Logs.tail(s.log()));
             }
             if (System.nanoTime() > deadline) {
@@ -163,6 +168,17 @@ public final class Fleet {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** Thrown while starting when the run is being interrupted (Ctrl-C), so the demo can say so plainly. */
+    public static final class Interrupted extends IllegalStateException {
+        Interrupted(String message) {
+            super(message);
+        }
+    }
+
+    public synchronized boolean isStopping() {
+        return stopped;
     }
 
     /** True when {@code pid} is one of ours (a started process or a child of one). */
