@@ -1,6 +1,5 @@
 package dev.portmanager.agent;
 
-import dev.portmanager.Log;
 import dev.portmanager.agent.weave.BindTransformer;
 
 import java.lang.instrument.Instrumentation;
@@ -24,7 +23,6 @@ public final class AgentMain {
             if (settings.service == null) {
                 settings.service = ServiceNames.fromCommand(System.getProperty("sun.java.command"));
             }
-            Log.setSink(new LogSink());
             ManagerAccess access = new ManagerAccess(settings, agentLoader);
             BindHandler handler = new BindHandler(settings, access, agentLoader);
             byte[] bridge = readBridge(agentLoader);
@@ -71,14 +69,6 @@ public final class AgentMain {
         inst.addTransformer(transformer, !loaded.isEmpty());
         if (!loaded.isEmpty()) {
             inst.retransformClasses(loaded.toArray(new Class<?>[0]));
-        }
-    }
-
-    /** Core diagnostics go out as agent lines. */
-    private static final class LogSink implements java.util.function.Consumer<String> {
-        @Override
-        public void accept(String line) {
-            AgentLog.line(line);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.portmanager.agent;
 
+import dev.portmanager.Log;
 import dev.portmanager.PortManager;
 import dev.portmanager.config.ConfigFile;
 import dev.portmanager.config.PortManagerConfig;
@@ -33,6 +34,8 @@ final class ManagerAccess implements Runnable {
         PortManager opened = null;
         PortManagerConfig effective = null;
         try {
+            // Here, not in premain: the core's Log initialises a lambda, and the first one costs 10-15 ms.
+            Log.setSink(new LogSink());
             effective = effectiveConfig();
             opened = PortManager.open(effective);
         } catch (Throwable failure) {
@@ -105,6 +108,14 @@ final class ManagerAccess implements Runnable {
             } catch (Throwable ignored) {
                 // exiting anyway; leases expire
             }
+        }
+    }
+
+    /** Core diagnostics go out as agent lines. */
+    private static final class LogSink implements java.util.function.Consumer<String> {
+        @Override
+        public void accept(String line) {
+            AgentLog.line(line);
         }
     }
 }

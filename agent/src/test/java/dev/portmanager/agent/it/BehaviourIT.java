@@ -144,4 +144,28 @@ class BehaviourIT {
             assertFalse(app.stderr().stream().anyMatch(l -> l.contains("SLF4J") && !l.contains("subject")), app.toString());
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void clientDatagramUnixDomainAndNullBindsAreLeftAlone(Jdk jdk, @TempDir Path stateDir) throws Exception {
+        int clientPort = Ports.free();
+        int datagramPort;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0)) {
+            datagramPort = probe.getLocalPort();
+        }
+        // manage=all and no ignore list: only the kind of socket keeps these away from the agent.
+        try (ChildJvm app = ChildJvm.start(jdk, "service=passthrough,type=ml,stateDir=" + stateDir, List.of("-Xverify:all"),
+                AgentJar.subjects(), "dev.portmanager.agent.subjects.PassThroughApp", Integer.toString(clientPort),
+                Integer.toString(datagramPort))) {
+            app.awaitStdout("DONE");
+            assertEquals(0, app.awaitExit(), app.toString());
+            List<String> out = app.stdout();
+            assertTrue(out.contains("CLIENT " + clientPort), app.toString());
+            assertTrue(out.contains("DATAGRAM " + datagramPort), app.toString());
+            assertTrue(out.stream().anyMatch(l -> l.startsWith("UNIX ") && l.endsWith("s.sock")), app.toString());
+            assertTrue(out.stream().anyMatch(l -> l.startsWith("NULL ") && !l.equals("NULL 0")), app.toString());
+            assertEquals(List.of(), app.stderr(), app.toString());
+            assertEquals(List.of(), Registry.lookup(stateDir, "passthrough"), "nothing registered");
+        }
+    }
 }
