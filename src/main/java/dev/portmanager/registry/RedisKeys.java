@@ -7,12 +7,12 @@ import dev.portmanager.config.ConfigException;
  * so a Redis Cluster keeps them all in one slot and the scripts may touch several of them atomically.
  *
  * <ul>
- *   <li>{@code {p}:alloc:<host>:<port>} hash: one allocation's fields, its owner token and its deadline;
+ *   <li>{@code {p}:alloc:<host>:<port>} hash: one allocation's fields, its owner token, its deadline and its row;
  *       PEXPIREd with its lease so a dead owner's entry vanishes even when no reaper runs</li>
  *   <li>{@code {p}:deadlines} sorted set: member {@code <host>:<port>}, score the lease deadline (Redis time, ms);
  *       what {@code allocations()} and the reaper walk</li>
- *   <li>{@code {p}:svc:<service>} sorted set: the listening members of one service, score the deadline;
- *       what {@code lookup(service)} reads</li>
+ *   <li>{@code {p}:svc:<service>} sorted set: the rows (see {@code AllocationFields}) of the service's LISTENING
+ *       entries, score the deadline; all that {@code lookup(service)} reads</li>
  *   <li>{@code {p}:services} set: services that have an index, so the reaper can trim every index</li>
  *   <li>{@code {p}:epoch} string: a random id written by the first publish into an empty Redis; when it changes, the
  *       data was lost (a restart without persistence)</li>

@@ -148,8 +148,7 @@ public final class RedisRegistry implements Registry {
 
     @Override
     public List<Allocation> lookup(String service) {
-        String rows = call(LOOKUP, ScriptOutputType.VALUE, new String[] {keys.service(service)},
-                keys.allocationBase());
+        String rows = call(LOOKUP, ScriptOutputType.VALUE, new String[] {keys.service(service)});
         return AllocationFields.readAll(rows);
     }
 

@@ -14,7 +14,7 @@ final class RegistryScripts {
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             """;
 
-    /** Rows of the members of the sorted set KEYS[1] whose score (deadline) is after now; entries gone are skipped. */
+    /** Rows of the entries named in the sorted set KEYS[1] whose score (deadline) is after now. */
     private static final String ROWS = """
             local members = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
             local out = {}
@@ -53,7 +53,7 @@ final class RegistryScripts {
               redis.call('SET', KEYS[5], epoch)
             end
             local gen = tonumber(ARGV[3])
-            local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service')
+            local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service', 'row')
             local outcome = 'CREATED'
             if cur[1] then
               local held = tonumber(cur[1])
@@ -67,8 +67,8 @@ final class RegistryScripts {
                   return {'SUPERSEDED', epoch}
                 end
               end
-              if cur[3] and cur[3] ~= ARGV[8] then
-                redis.call('ZREM', ARGV[6] .. cur[3], ARGV[1])
+              if cur[3] and cur[4] then
+                redis.call('ZREM', ARGV[6] .. cur[3], cur[4])
               end
             end
             local lease = tonumber(ARGV[4])
@@ -78,15 +78,13 @@ final class RegistryScripts {
               values[#values + 1] = ARGV[i]
             end
             values[#values + 1] = deadline
-            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline,
-              'row', table.concat(values, '\\31'), unpack(ARGV, 9))
+            local row = table.concat(values, '\\31')
+            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline, 'row', row, unpack(ARGV, 9))
             redis.call('PEXPIRE', KEYS[1], lease)
             redis.call('ZADD', KEYS[2], deadline, ARGV[1])
             if ARGV[7] == '1' then
-              redis.call('ZADD', KEYS[3], deadline, ARGV[1])
+              redis.call('ZADD', KEYS[3], deadline, row)
               redis.call('SADD', KEYS[4], ARGV[8])
-            else
-              redis.call('ZREM', KEYS[3], ARGV[1])
             end
             return {outcome, epoch}
             """;
@@ -98,29 +96,36 @@ final class RegistryScripts {
      * <p>KEYS: entry, deadlines. ARGV: member, owner token, generation, service index base.
      */
     static final String WITHDRAW = """
-            local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service')
+            local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service', 'row')
             if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[3]) or cur[2] ~= ARGV[2] then
               return 0
             end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[1])
-            if cur[3] then
-              redis.call('ZREM', ARGV[4] .. cur[3], ARGV[1])
+            if cur[3] and cur[4] then
+              redis.call('ZREM', ARGV[4] .. cur[3], cur[4])
             end
             return 1
             """;
 
     /**
-     * The live, listening entries of one service: members of its index whose deadline (the score, kept equal to
-     * the entry's by the publish script) is still ahead. Only LISTENING entries are in a service index. Returns
-     * their rows joined by the row separator: one flat string, the cheapest reply to send and to decode.
+     * The live, listening entries of one service: the members of its index are the entries' rows themselves,
+     * scored by deadline, so this is TIME and one ZRANGEBYSCORE: the least work a deadline-filtered read can do.
+     * The publish script keeps the index exact: it swaps an entry's old row for the new one on every publish,
+     * adds it only while the entry is LISTENING, and withdraw removes it. A row left behind by an entry that
+     * expired on its own has a past deadline, so it is never returned, and the reaper drops it. Returns the rows
+     * joined by the row separator: one flat string, the cheapest reply to send and to decode.
      *
-     * <p>KEYS: service index. ARGV: entry key base.
+     * <p>KEYS: service index.
      */
-    static final String LOOKUP = NOW + ROWS;
+    static final String LOOKUP = NOW + """
+            local rows = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
+            return table.concat(rows, '\\30')
+            """;
 
     /**
-     * Every live entry, in any state: members of the deadline index whose deadline is still ahead, as rows.
+     * Every live entry, in any state: members of the deadline index whose deadline is still ahead, each entry's
+     * row read from its hash (entries that expired meanwhile are skipped).
      *
      * <p>KEYS: deadlines. ARGV: entry key base.
      */
