@@ -93,7 +93,7 @@ class FleetIT {
         // Discovery forgets them: the agent withdraws on exit, `run` when its command exits.
         try (PortManager pm = PortManager.open(config)) {
             for (Member m : Member.FLEET) {
-                awaitTrue(() -> pm.lookup(m.name()).isEmpty(), Duration.ofSeconds(15),
+                awaitTrue(() -> pm.lookup(m.name()).isEmpty(), Duration.ofSeconds(20),
                         () -> m.name() + " is still listed after the fleet stopped: " + pm.lookup(m.name()));
             }
         }
