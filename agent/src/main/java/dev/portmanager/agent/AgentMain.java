@@ -16,7 +16,11 @@ public final class AgentMain {
     private AgentMain() {
     }
 
+    /** {@code -Dportmanager.debug=true}: rewritten classes and timings, one line each. */
+    static final boolean DEBUG = Boolean.getBoolean("portmanager.debug");
+
     public static void start(String args, Instrumentation inst, ClassLoader agentLoader) {
+        long started = System.nanoTime();
         boolean failClosed = AgentSettings.failClosedRequested(args, System.getProperties(), System.getenv());
         try {
             AgentSettings settings = AgentSettings.resolve(args, System.getProperties(), System.getenv());
@@ -32,6 +36,9 @@ public final class AgentMain {
             closer.setContextClassLoader(agentLoader);
             Runtime.getRuntime().addShutdownHook(closer);
             installTransformer(inst, agentLoader);
+            if (DEBUG) {
+                AgentLog.line("premain took " + (System.nanoTime() - started) / 1000 + " us");
+            }
         } catch (SettingsException bad) {
             stop(bad.getMessage(), failClosed);
         } catch (Throwable failure) {
@@ -76,7 +83,7 @@ public final class AgentMain {
     private static final class WeaveLog implements BindTransformer.WeaveListener {
         @Override
         public void woven(String className, int methods) {
-            if (Boolean.getBoolean("portmanager.debug")) {
+            if (DEBUG) {
                 AgentLog.line("rewrote " + methods + " method(s) of " + className);
             }
         }

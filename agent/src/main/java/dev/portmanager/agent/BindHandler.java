@@ -45,7 +45,11 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
         if (requested.isUnresolved() || !settings.manages(requested.getPort())) {
             return null;
         }
+        long started = System.nanoTime();
         PortManager manager = access.get();
+        if (AgentMain.DEBUG) {
+            AgentLog.line("waited " + (System.nanoTime() - started) / 1000 + " us for the port manager");
+        }
         if (manager == null) {
             return null;
         }
@@ -55,6 +59,9 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
             return new BindTicket(this, requested, endpoint, null);
         }
         Allocation granted = allocate(manager, port, endpoint, java.util.Set.of());
+        if (AgentMain.DEBUG) {
+            AgentLog.line("bind of " + port + " decided in " + (System.nanoTime() - started) / 1000 + " us");
+        }
         return granted == null ? null : new BindTicket(this, requested, endpoint, granted);
     }
 

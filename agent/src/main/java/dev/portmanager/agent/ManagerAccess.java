@@ -33,11 +33,15 @@ final class ManagerAccess implements Runnable {
     public void run() {
         PortManager opened = null;
         PortManagerConfig effective = null;
+        long started = System.nanoTime();
         try {
             // Here, not in premain: the core's Log initialises a lambda, and the first one costs 10-15 ms.
             Log.setSink(new LogSink());
             effective = effectiveConfig();
             opened = PortManager.open(effective);
+            if (AgentMain.DEBUG) {
+                AgentLog.line("port manager opened in " + (System.nanoTime() - started) / 1000 + " us");
+            }
         } catch (Throwable failure) {
             String why = failure.getMessage() == null ? failure.toString() : failure.getMessage();
             String line = settings.service + ": port manager unavailable (" + why + ")";

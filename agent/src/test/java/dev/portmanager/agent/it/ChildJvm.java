@@ -109,6 +109,12 @@ final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Asks the JVM to exit (SIGTERM: shutdown hooks run) and waits for it; returns the exit code. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        return awaitExit();
+    }
+
     long pid() {
         return process.pid();
     }

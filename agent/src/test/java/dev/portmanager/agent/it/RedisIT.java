@@ -43,6 +43,14 @@ class RedisIT {
                 assertTrue(found.stream().anyMatch(e -> e.port() == port), "re-registered after the restart: " + found
                         + "\n" + app);
                 assertTrue(app.stderr().stream().allMatch(l -> l.startsWith("[portmanager] ")), app.toString());
+
+                // At exit the agent closes the core, which withdraws the registration at once (the lease would
+                // keep it for seconds more).
+                app.stop();
+                try (RedisRegistry registry = RedisRegistry.create(viewer)) {
+                    assertTrue(registry.lookup("redis-app").stream().noneMatch(a -> a.port() == port),
+                            "withdrawn at exit: " + app);
+                }
             }
         }
     }
