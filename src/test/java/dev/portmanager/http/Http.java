@@ -75,18 +75,26 @@ final class Http {
     /**
      * Writes {@code request} as is (anything a socket can carry) and returns the status code of the answer, or
      * -1 when the server closed the connection without one (the JDK server does that for unparseable requests).
+     * The request is written from another thread so that a server answering before it has read everything (a
+     * body over the cap) is still heard.
      */
     static int raw(URI base, byte[] request) {
         try (Socket s = new Socket(base.getHost(), base.getPort())) {
             s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            try {
-                out.write(request);
-                out.flush();
-                s.shutdownOutput();
-            } catch (IOException e) {
-                // the server may stop reading early (e.g. a body over the cap): its answer still counts
-            }
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream();
+                    for (int off = 0; off < request.length; off += 8192) {
+                        out.write(request, off, Math.min(8192, request.length - off));
+                    }
+                    out.flush();
+                    s.shutdownOutput(); // what was sent is all there is: the server sees the end at once
+                } catch (IOException e) {
+                    // the server stopped reading: its answer (if any) still counts
+                }
+            }, "raw-writer");
+            writer.setDaemon(true);
+            writer.start();
             InputStream in = s.getInputStream();
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int c;

@@ -86,4 +86,38 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             assertEquals("UP", status.get("status").asText());
         }
     }
+
+    @Test
+    void aKilledInstanceIsDownAtOnceAndGoneAfterItsLease() throws Exception {
+        Path config = dir.resolve("short-lease.yaml");
+        Files.writeString(config, "lease: 3s\n");
+        Launcher l = new Launcher(dir.resolve("killed"));
+        List<String> global = List.of("--config", config.toString());
+        try (Sidecar s = Sidecar.start(l, global, List.of());
+             ChildProcess run = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
+                     "--service", "victim", "--type", "testing", "--", "python3", "-m", "http.server", "{port}",
+                     "--bind", "127.0.0.1")))) {
+            long end = System.currentTimeMillis() + 30_000;
+            while (!"UP".equals(healthOf(s, "victim")) && System.currentTimeMillis() < end) {
+                Thread.sleep(100);
+            }
+            assertEquals("UP", healthOf(s, "victim"));
+            // kill -9 of the launcher and then of the service: nobody withdraws the registration.
+            List<ProcessHandle> service = run.process().descendants().toList();
+            run.process().destroyForcibly().waitFor();
+            service.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle h : service) {
+                h.onExit().get();
+            }
+            assertEquals("DOWN", healthOf(s, "victim"), "DOWN at once");
+            Thread.sleep(3_500);
+            Http.Reply gone = Http.get(s.uri(DISCOVERY + "/services/victim/health"));
+            assertEquals(404, gone.status(), "gone after its lease: " + gone);
+        }
+    }
+
+    private static String healthOf(Sidecar s, String name) {
+        Http.Reply r = Http.get(s.uri(DISCOVERY + "/services/" + name + "/health"));
+        return r.status() == 200 ? r.json().get("status").asText() : String.valueOf(r.status());
+    }
 }

@@ -1,0 +1,229 @@
+package dev.portmanager.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real launcher script in child processes: help, views, allocate/release, --url, and bad input. */
+class CliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> SUBCOMMANDS = List.of("allocations", "utilization", "conflicts", "services",
+            "lookup", "health", "allocate", "release", "run", "serve");
+
+    @TempDir
+    Path dir;
+    Launcher pm;
+
+    @BeforeEach
+    void setUp() {
+        pm = new Launcher(dir);
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        Launcher.Result top = pm.run("--help");
+        assertEquals(0, top.exit(), top.toString());
+        for (String sub : SUBCOMMANDS) {
+            assertTrue(top.out().contains(sub), sub + " missing from --help");
+            Launcher.Result r = pm.run(sub, "--help");
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().startsWith("Usage: portmanager " + sub), r.toString());
+        }
+    }
+
+    @Test
+    void allocateOutlivesTheCommandAndReleaseFreesIt() throws Exception {
+        Launcher.Result a = pm.run("allocate", "--service", "later", "--type", "testing", "--ttl", "10m");
+        assertEquals(0, a.exit(), a.toString());
+        int port = Integer.parseInt(a.out().split(" ")[0]);
+        assertTrue(port >= 9500 && port <= 9999, a.toString());
+        assertTrue(a.out().contains("reserved for later"), a.toString());
+
+        JsonNode all = json(pm.run("allocations", "--json"));
+        assertEquals(1, all.size(), all.toString());
+        assertEquals(port, all.get(0).get("port").asInt());
+        assertEquals("RESERVED", all.get(0).get("state").asText());
+        assertEquals(600_000, all.get(0).get("leaseMillis").asLong());
+
+        Launcher.Result table = pm.run("allocations");
+        assertEquals(0, table.exit(), table.toString());
+        assertTrue(table.lines().get(0).startsWith("PORT"), table.toString());
+        assertTrue(table.out().contains(port + "  later"), table.toString());
+
+        Launcher.Result r = pm.run("release", String.valueOf(port));
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("released " + port), r.toString());
+        assertEquals(0, json(pm.run("allocations", "--json")).size());
+        Launcher.Result again = pm.run("release", String.valueOf(port));
+        assertEquals(1, again.exit(), again.toString());
+        assertTrue(again.err().contains("nothing holds port " + port), again.toString());
+    }
+
+    @Test
+    void aReservedPortIsTheOneTheServiceGetsWhenItStarts() throws Exception {
+        Launcher.Result a = pm.run("allocate", "--service", "booked", "--type", "testing");
+        assertEquals(0, a.exit(), a.toString());
+        String port = a.out().split(" ")[0];
+        try (ChildProcess web = new ChildProcess(pm.builder(List.of("run", "--service", "booked", "--",
+                "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")))) {
+            Launcher.Result found = awaitLookup("booked");
+            assertTrue(found.out().trim().endsWith(":" + port), found.toString());
+        }
+    }
+
+    @Test
+    void viewsPrintTablesAndJson() throws Exception {
+        Launcher.Result u = pm.run("utilization");
+        assertEquals(0, u.exit(), u.toString());
+        assertTrue(u.lines().get(0).startsWith("TYPE"), u.toString());
+        assertTrue(u.out().contains("ml") && u.out().contains("8300-8499"), u.toString());
+        assertEquals(10, json(pm.run("utilization", "--json")).size());
+
+        Launcher.Result c = pm.run("conflicts");
+        assertEquals(0, c.exit(), c.toString());
+        assertTrue(c.out().startsWith("No conflicts.") || c.out().startsWith("KIND"), c.toString());
+        assertTrue(json(pm.run("conflicts", "--json")).isArray());
+
+        Launcher.Result s = pm.run("services");
+        assertEquals(0, s.exit(), s.toString());
+        assertEquals("No services are registered.", s.out().trim());
+        assertEquals(0, json(pm.run("services", "--json")).size());
+    }
+
+    @Test
+    void lookupAndHealthFailWhenNothingRuns() {
+        Launcher.Result l = pm.run("lookup", "nobody");
+        assertEquals(1, l.exit(), l.toString());
+        assertEquals("", l.out());
+        assertTrue(l.err().contains("no live instance of 'nobody'"), l.toString());
+        Launcher.Result h = pm.run("health", "nobody");
+        assertEquals(1, h.exit(), h.toString());
+        // A configured service that is not running is known, and DOWN.
+        Launcher.Result known = pm.run("health", "go-api-gateway");
+        assertEquals(1, known.exit(), known.toString());
+        assertTrue(known.out().contains("DOWN"), known.toString());
+    }
+
+    @Test
+    void everySubcommandWorksThroughASidecar() throws Exception {
+        try (Sidecar sidecar = Sidecar.start(pm, List.of(), List.of())) {
+            String url = sidecar.url().toString();
+            Launcher.Result a = pm.run("--url", url, "allocate", "--service", "remote", "--type", "testing");
+            assertEquals(0, a.exit(), a.toString());
+            String port = a.out().split(" ")[0];
+            JsonNode all = json(pm.run("--url", url, "allocations", "--json"));
+            assertEquals(port, all.get(0).get("port").asText());
+            // The same store read directly agrees.
+            assertEquals(port, json(pm.run("allocations", "--json")).get(0).get("port").asText());
+            assertEquals(0, pm.run("--url", url, "utilization").exit());
+            assertEquals(0, pm.run("--url", url, "conflicts").exit());
+            assertEquals(0, pm.run("--url", url, "services").exit());
+            assertEquals(1, pm.run("--url", url, "lookup", "remote").exit(), "reserved, not listening");
+            assertEquals(1, pm.run("--url", url, "health", "nobody").exit());
+            Launcher.Result bad = pm.run("--url", url, "allocate", "--service", "x", "--type", "nope");
+            assertEquals(2, bad.exit(), bad.toString());
+            assertTrue(bad.err().contains("nope"), bad.toString());
+            // Options go after the subcommand too.
+            assertEquals(0, pm.run("release", port, "--url", url).exit());
+            assertEquals(1, pm.run("--url", url, "release", port).exit());
+            // PORTMANAGER_URL does the same as --url.
+            Launcher viaEnv = new Launcher(dir.resolve("elsewhere")).env("PORTMANAGER_URL", url);
+            Launcher.Result e = viaEnv.run("allocate", "--service", "env", "--type", "testing");
+            assertEquals(0, e.exit(), e.toString());
+            assertEquals(1, json(pm.run("allocations", "--json")).size());
+        }
+        Launcher.Result down = pm.run("--url", "http://127.0.0.1:1", "allocations");
+        assertEquals(1, down.exit(), down.toString());
+        assertTrue(down.err().contains("cannot reach the sidecar"), down.toString());
+    }
+
+    /** Every bad flag or value: exit 2, one message naming the value and what is accepted, no stack trace. */
+    @Test
+    void badCommandLinesExitTwoWithOneClearMessage() {
+        List<String[]> cases = new ArrayList<>();
+        cases.add(new String[]{"allocaions", "allocaions"});
+        cases.add(new String[]{"--no-such-flag", "--no-such-flag", "allocations"});
+        cases.add(new String[]{"'a b' is not accepted", "allocate", "--service", "a b"});
+        cases.add(new String[]{"'a:b' is not accepted", "allocate", "--service", "a:b"});
+        cases.add(new String[]{"'{x}' is not accepted", "allocate", "--service", "{x}"});
+        cases.add(new String[]{"--service", "allocate"});
+        cases.add(new String[]{"unknown", "allocate", "--service", "x", "--type", "nope"});
+        for (String p : List.of("0", "65536", "-1", "abc", "", "8080.5")) {
+            cases.add(new String[]{"expected a whole number from 1 to 65535", "allocate", "--service", "x",
+                    "--preferred", p});
+            cases.add(new String[]{"expected a whole number from 1 to 65535", "release", p});
+        }
+        cases.add(new String[]{"PORT", "release"});
+        cases.add(new String[]{"ms, s, m, h or d", "allocate", "--service", "x", "--ttl", "5x"});
+        cases.add(new String[]{"more than zero", "allocate", "--service", "x", "--ttl", "0s"});
+        cases.add(new String[]{"at most", "allocate", "--service", "x", "--ttl", "9999d"});
+        cases.add(new String[]{"'embedded', or a redis://", "--store", "mysql://x", "allocations"});
+        cases.add(new String[]{"http://host:port", "--url", "ftp://x", "allocations"});
+        cases.add(new String[]{"http://host:port", "--url", "not a url", "allocations"});
+        cases.add(new String[]{"one or the other", "--url", "http://127.0.0.1:1", "--state-dir", "/tmp/x",
+                "allocations"});
+        cases.add(new String[]{"'a b' is not accepted", "lookup", "a b"});
+        cases.add(new String[]{"'x:y' is not accepted", "lookup", "x", "--endpoint", "x:y"});
+        cases.add(new String[]{"NAME", "lookup"});
+        cases.add(new String[]{"'{port}' is not accepted", "health", "{port}"});
+        cases.add(new String[]{"NAME", "health"});
+        cases.add(new String[]{"COMMAND", "run", "--service", "x"});
+        cases.add(new String[]{"--service", "run", "--", "true"});
+        cases.add(new String[]{"'a b' is not accepted", "run", "--service", "a b", "--", "true"});
+        cases.add(new String[]{"unknown", "run", "--service", "x", "--type", "nope", "--", "true"});
+        cases.add(new String[]{"drop --url", "--url", "http://127.0.0.1:1", "run", "--service", "x", "--", "true"});
+        cases.add(new String[]{"0 (any free port) to 65535", "serve", "--port", "70000"});
+        cases.add(new String[]{"0 (any free port) to 65535", "serve", "--port", "abc"});
+        cases.add(new String[]{"not an address", "serve", "--bind", "no.such.host.invalid", "--port", "0"});
+        cases.add(new String[]{"--url does not apply", "--url", "http://127.0.0.1:1", "serve"});
+        for (String[] c : cases) {
+            List<String> args = List.of(c).subList(1, c.length);
+            Launcher.Result r = pm.run(args);
+            assertEquals(2, r.exit(), args + " -> " + r);
+            assertTrue(r.err().contains(c[0]), args + " should mention '" + c[0] + "' -> " + r);
+            assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), args + " -> " + r);
+            assertTrue(r.err().lines().count() <= 3, args + " -> " + r);
+        }
+        assertEquals(0, json(pm.run("allocations", "--json")).size(), "no bad command changed anything");
+    }
+
+    @Test
+    void aBrokenConfigFileIsReportedOnce() throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(config, "ranges:\n  ml: { start: 9000, end: 8000, priority: 2 }\n");
+        Launcher.Result r = pm.run("--config", config.toString(), "allocations");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().contains("bad.yaml"), r.toString());
+        assertFalse(r.err().contains("\tat "), r.toString());
+    }
+
+    Launcher.Result awaitLookup(String name) throws InterruptedException {
+        long end = System.currentTimeMillis() + 30_000;
+        Launcher.Result r = pm.run("lookup", name);
+        while (r.exit() != 0 && System.currentTimeMillis() < end) {
+            Thread.sleep(200);
+            r = pm.run("lookup", name);
+        }
+        assertEquals(0, r.exit(), r.toString());
+        return r;
+    }
+
+    static JsonNode json(Launcher.Result r) {
+        assertEquals(0, r.exit(), r.toString());
+        try {
+            return JSON.readTree(r.out());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + r, e);
+        }
+    }
+}

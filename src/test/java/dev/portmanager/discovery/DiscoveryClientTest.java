@@ -1,0 +1,148 @@
+package dev.portmanager.discovery;
+
+import dev.portmanager.Endpoint;
+import dev.portmanager.cli.ChildProcess;
+import dev.portmanager.cli.Launcher;
+import dev.portmanager.cli.Sidecar;
+import dev.portmanager.config.PortManagerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** DiscoveryClient against real services started by {@code portmanager run} in child processes. */
+class DiscoveryClientTest {
+    @TempDir
+    Path dir;
+    Launcher pm;
+    PortManagerConfig config;
+    final List<ChildProcess> children = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        pm = new Launcher(dir);
+        config = PortManagerConfig.defaults().withStateDir(pm.stateDir());
+    }
+
+    @AfterEach
+    void tearDown() {
+        children.forEach(ChildProcess::close);
+    }
+
+    private ChildProcess run(String service, String... command) {
+        List<String> args = new ArrayList<>(List.of("run", "--service", service, "--type", "testing", "--"));
+        args.addAll(List.of(command));
+        ChildProcess c = new ChildProcess(pm.builder(args));
+        children.add(c);
+        return c;
+    }
+
+    private static List<Endpoint> awaitInstances(DiscoveryClient d, String service, int n) throws Exception {
+        long end = System.currentTimeMillis() + 30_000;
+        List<Endpoint> found = d.lookup(service);
+        while (found.size() < n && System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+            found = d.lookup(service);
+        }
+        assertEquals(n, found.size(), found.toString());
+        return found;
+    }
+
+    @Test
+    void findsAndCallsARealServiceThenReportsItGone() throws Exception {
+        ChildProcess web = run("emotion", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        try (DiscoveryClient discovery = DiscoveryClient.create(config)) {
+            Endpoint e = awaitInstances(discovery, "emotion", 1).get(0);
+            assertEquals("emotion", e.service());
+            assertTrue(e.port() >= 9500 && e.port() <= 9999, e.toString());
+            assertEquals(Optional.of(e), discovery.pickHealthy("emotion"));
+
+            URI base = discovery.baseUri("emotion");
+            assertEquals("http://" + e.authority(), base.toString());
+            HttpResponse<String> r = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
+                    .send(HttpRequest.newBuilder(base.resolve("/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+
+            web.terminate();
+            web.awaitExit(15_000);
+            assertEquals(List.of(), discovery.lookup("emotion"));
+            assertEquals(Optional.empty(), discovery.pickHealthy("emotion"));
+            ServiceUnavailableException none = assertThrows(ServiceUnavailableException.class,
+                    () -> discovery.baseUri("emotion"));
+            assertTrue(none.getMessage().contains("no live instance of 'emotion'"), none.getMessage());
+        }
+    }
+
+    @Test
+    void pickHealthyTakesTurnsAndSkipsInstancesThatDoNotAnswer() throws Exception {
+        Path deaf = dir.resolve("deaf.py");
+        Files.writeString(deaf, String.join("\n",
+                "import socket, sys, time",
+                "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
+                "time.sleep(2); s.close(); time.sleep(120)", ""));
+        run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        try (DiscoveryClient discovery = DiscoveryClient.create(config)) {
+            List<Endpoint> two = awaitInstances(discovery, "pool", 2);
+            Set<Integer> picked = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                picked.add(discovery.pickHealthy("pool").orElseThrow().port());
+            }
+            assertEquals(Set.of(two.get(0).port(), two.get(1).port()), picked, "takes turns");
+
+            run("pool", "python3", deaf.toString(), "{port}");
+            List<Endpoint> three = awaitInstances(discovery, "pool", 3);
+            Thread.sleep(2_500); // the third has stopped accepting but is still registered
+            assertEquals(3, discovery.lookup("pool").size());
+            Set<Integer> healthy = Set.of(two.get(0).port(), two.get(1).port());
+            for (int i = 0; i < 6; i++) {
+                assertTrue(healthy.contains(discovery.pickHealthy("pool").orElseThrow().port()));
+            }
+            assertEquals(3, three.size());
+        }
+    }
+
+    @Test
+    void throughASidecar() throws Exception {
+        run("viasidecar", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        try (Sidecar sidecar = Sidecar.start(pm, List.of(), List.of());
+             DiscoveryClient discovery = DiscoveryClient.connect(sidecar.url())) {
+            Endpoint e = awaitInstances(discovery, "viasidecar", 1).get(0);
+            assertEquals(Optional.of(e), discovery.pickHealthy("viasidecar"));
+            assertEquals("http://" + e.authority(), discovery.baseUri("viasidecar").toString());
+            assertEquals(List.of(), discovery.lookup("nobody"));
+        }
+    }
+
+    @Test
+    void creatingAClientStartsNothing() {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        try (DiscoveryClient d = DiscoveryClient.create(config.withStore("redis://127.0.0.1:1"))) {
+            Set<Thread> after = new HashSet<>(Thread.getAllStackTraces().keySet());
+            after.removeAll(before);
+            assertEquals(Set.of(), after, "no thread until the first lookup");
+        }
+        try (DiscoveryClient d = DiscoveryClient.connect(URI.create("http://127.0.0.1:1"))) {
+            Set<Thread> after = new HashSet<>(Thread.getAllStackTraces().keySet());
+            after.removeAll(before);
+            assertEquals(Set.of(), after);
+        }
+        assertThrows(IllegalArgumentException.class, () -> DiscoveryClient.connect(URI.create("ftp://x")));
+    }
+}
