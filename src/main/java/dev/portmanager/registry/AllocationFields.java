@@ -70,7 +70,7 @@ final class AllocationFields {
 
     /** Decodes a reply of rows; rows of entries that vanished meanwhile are simply absent. */
     static List<Allocation> readAll(String reply) {
-        List<Allocation> out = new ArrayList<>();
+        List<Allocation> out = new ArrayList<>(2);
         if (reply == null || reply.isEmpty()) {
             return out;
         }
@@ -80,7 +80,7 @@ final class AllocationFields {
             if (end < 0) {
                 end = reply.length();
             }
-            Allocation a = read(reply.substring(start, end));
+            Allocation a = read(reply, start, end);
             if (a != null) {
                 out.add(a);
             }
@@ -91,46 +91,57 @@ final class AllocationFields {
 
     /** Decodes one row in {@link #READ} order; null when it is malformed (never fail a listing over one entry). */
     static Allocation read(String row) {
-        String[] v = new String[READ.size()];
-        int start = 0;
-        for (int i = 0; i < v.length; i++) {
-            int end = i == v.length - 1 ? row.length() : row.indexOf(FIELD_SEPARATOR, start);
-            if (end < 0) {
-                return null;
+        return read(row, 0, row.length());
+    }
+
+    /**
+     * Decodes the row between {@code from} and {@code to}. Numbers are parsed in place and only the text fields
+     * become strings: this runs on every lookup, whose budget is a plain GET's.
+     */
+    private static Allocation read(String reply, int from, int to) {
+        int[] bounds = new int[READ.size() + 1];
+        bounds[0] = from;
+        int field = 1;
+        for (int i = from; i < to && field < bounds.length; i++) {
+            if (reply.charAt(i) == FIELD_SEPARATOR) {
+                bounds[field++] = i + 1;
             }
-            v[i] = row.substring(start, end);
-            start = end + 1;
         }
-        if (v[0].isEmpty()) {
-            return null;
+        if (field != bounds.length - 1 || bounds[1] - 1 == from) {
+            return null; // wrong number of fields, or no host
         }
-        return new Allocation(text(v[0]), (int) number(v[1]), text(v[2]), text(v[3]), text(v[4]), text(v[5]),
-                (int) number(v[6]), text(v[7]), number(v[8]), number(v[9]), number(v[10]), number(v[11]),
-                number(v[15]), state(v[12]), number(v[13]), text(v[14]));
+        bounds[field] = to + 1;
+        Cursor c = new Cursor(reply, bounds);
+        return new Allocation(c.text(0), (int) c.number(1), c.text(2), c.text(3), c.text(4), c.text(5),
+                (int) c.number(6), c.text(7), c.number(8), c.number(9), c.number(10), c.number(11),
+                c.number(15), state(c.text(12)), c.number(13), c.text(14));
     }
 
-    private static String text(Object value) {
-        if (value == null) {
-            return null;
+    /** The fields of one row: field {@code i} spans {@code bounds[i]} to {@code bounds[i + 1] - 1}. */
+    private record Cursor(String reply, int[] bounds) {
+        String text(int i) {
+            int start = bounds[i];
+            int end = bounds[i + 1] - 1;
+            return start == end ? null : reply.substring(start, end);
         }
-        String s = value.toString();
-        return s.isEmpty() ? null : s;
+
+        long number(int i) {
+            int start = bounds[i];
+            int end = bounds[i + 1] - 1;
+            boolean negative = start < end && reply.charAt(start) == '-';
+            long value = 0;
+            for (int p = negative ? start + 1 : start; p < end; p++) {
+                char ch = reply.charAt(p);
+                if (ch < '0' || ch > '9') {
+                    return 0; // not a number this reader understands: treat as unknown
+                }
+                value = value * 10 + (ch - '0');
+            }
+            return negative ? -value : value;
+        }
     }
 
-    private static long number(Object value) {
-        String s = text(value);
-        if (s == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private static AllocationState state(Object value) {
-        String s = text(value);
+    private static AllocationState state(String s) {
         if (s == null) {
             return AllocationState.ALLOCATED;
         }

@@ -172,7 +172,7 @@ public final class RedisRegistry implements Registry {
                 return;
             }
             closed = true;
-            dropConnection();
+            connection = null; // the client's shutdown closes it; closing it here too only earns a warning
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

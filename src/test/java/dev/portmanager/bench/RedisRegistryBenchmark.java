@@ -34,8 +34,10 @@ public final class RedisRegistryBenchmark {
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         try (RedisServer server = RedisServer.launch();
              RedisRegistry registry = new RedisRegistry(server.uri(), "portmanager", 60_000)) {
+            // the listener must be in place before the connection opens: Lettuce wires listeners at connect time
+            AtomicLong sent = BenchAccess.commandCounter(registry);
             RedisCommands<String, String> redis = BenchAccess.sameConnection(registry);
-            Fixture f = new Fixture(registry, redis);
+            Fixture f = new Fixture(registry, redis, sent);
             f.prepare();
             Op[] ops = {
                     new Op("GET (baseline)", f::get),
@@ -86,10 +88,10 @@ public final class RedisRegistryBenchmark {
         private long registered;
         private long sink;
 
-        Fixture(RedisRegistry registry, RedisCommands<String, String> redis) {
+        Fixture(RedisRegistry registry, RedisCommands<String, String> redis, AtomicLong sent) {
             this.registry = registry;
             this.redis = redis;
-            this.sent = BenchAccess.commandCounter(registry);
+            this.sent = sent;
             this.renewed = allocation("host-a", 8100, "renewed", 1);
         }
 
