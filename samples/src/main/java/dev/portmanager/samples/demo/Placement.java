@@ -29,7 +29,7 @@ record Placement(Member member, Allocation allocation, boolean kernelAgrees, Str
                         why(a, all, fleet)));
     }
 
-    private static String why(Allocation a, List<Allocation> all, Fleet fleet) {
+    static String why(Allocation a, List<Allocation> all, Fleet fleet) {
         int asked = a.requestedPort();
         if (asked == 0) {
             return "asked for any port";
