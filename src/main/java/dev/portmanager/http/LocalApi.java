@@ -38,6 +38,8 @@ public final class LocalApi implements PortManagerApi {
     private volatile ExecutorService observer;
     /** Instances seen live recently, by service|host|port|endpoint. */
     private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Keys of the instances the last observation kept although their owner is gone. */
+    private volatile java.util.Set<String> staleNow = java.util.Set.of();
 
     public LocalApi(PortManager pm) {
         this.pm = pm;
@@ -153,7 +155,7 @@ public final class LocalApi implements PortManagerApi {
             // Generation-checked: a port that a new owner took meanwhile is left alone.
             pm.release(a);
             seen.remove(key(a));
-            dropped.add(InstanceView.of(endpoints.get(i), "DOWN"));
+            dropped.add(InstanceView.of(endpoints.get(i), "DOWN", staleNow.contains(key(a))));
         }
         return new RefreshResult(instances.size(), up, dropped);
     }
@@ -222,13 +224,18 @@ public final class LocalApi implements PortManagerApi {
                     stale.add(c.host() + ":" + c.port());
                 }
             }
+            java.util.Set<String> kept = new java.util.HashSet<>();
             for (Seen s : vanished) {
                 if (stale.contains(s.allocation().hostPort())) {
                     all.add(s.allocation());
+                    kept.add(key(s.allocation()));
                 } else {
                     seen.remove(key(s.allocation()));
                 }
             }
+            staleNow = kept;
+        } else {
+            staleNow = java.util.Set.of();
         }
         return all;
     }
@@ -261,11 +268,16 @@ public final class LocalApi implements PortManagerApi {
         return a.service() + "|" + a.host() + "|" + a.port() + "|" + a.endpoint();
     }
 
+    private static String key(Endpoint e) {
+        return e.service() + "|" + e.host() + "|" + e.port() + "|" + e.endpoint();
+    }
+
     private ServiceView view(String name, List<Endpoint> endpoints) {
         List<HealthProbe.Result> results = checkAll(endpoints);
         List<InstanceView> views = new ArrayList<>();
         for (int i = 0; i < endpoints.size(); i++) {
-            views.add(InstanceView.of(endpoints.get(i), results.get(i).status()));
+            Endpoint e = endpoints.get(i);
+            views.add(InstanceView.of(e, results.get(i).status(), staleNow.contains(key(e))));
         }
         return new ServiceView(name, views);
     }

@@ -104,6 +104,7 @@ public final class RemoteApi implements PortManagerApi {
     @Override
     public List<Endpoint> lookup(String name) {
         return service(name).map(s -> s.instances().stream()
+                .filter(i -> !i.ownerGone())
                 .map(i -> new Endpoint(i.service(), i.endpoint(), i.host(), i.address(), i.port(), i.pid(),
                         i.type(), i.since(), i.renewedAt()))
                 .toList()).orElse(List.of());

@@ -110,6 +110,11 @@ class HttpApiEmbeddedTest extends HttpApiContract {
                 h.onExit().get();
             }
             assertEquals("DOWN", healthOf(s, "victim"), "DOWN at once");
+            JsonNode listed = Http.get(s.uri(DISCOVERY + "/services/victim")).json().get("instances").get(0);
+            assertTrue(listed.get("ownerGone").asBoolean(), listed.toString());
+            // lookup (discovery proper) no longer offers it; through the sidecar neither.
+            Launcher.Result lookup = l.run("--url", s.url().toString(), "lookup", "victim");
+            assertEquals(1, lookup.exit(), lookup.toString());
             Thread.sleep(3_500);
             Http.Reply gone = Http.get(s.uri(DISCOVERY + "/services/victim/health"));
             assertEquals(404, gone.status(), "gone after its lease: " + gone);

@@ -1,0 +1,75 @@
+package dev.portmanager.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portmanager.cli.ChildProcess;
+import dev.portmanager.cli.Launcher;
+import dev.portmanager.testing.RedisServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The same HTTP contract on the Redis store (a throwaway redis-server), plus what only Redis does: a service on
+ * another host (another state directory and host name) is discovered through the registry.
+ */
+class HttpApiRedisTest extends HttpApiContract {
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    @Override
+    List<String> storeArgs() {
+        return List.of("--store", REDIS.uri());
+    }
+
+    /** A second "host": its own state directory and host name, the same Redis. */
+    private Launcher otherHost(String name) throws Exception {
+        Path config = dir.resolve(name + ".yaml");
+        Files.writeString(config, "host: " + name + "\nlease: 3s\n");
+        return new Launcher(dir.resolve(name)).env("PORTMANAGER_CONFIG", config.toString());
+    }
+
+    @Test
+    void aServiceOnAnotherHostIsFoundThroughRedis() throws Exception {
+        Launcher b = otherHost("host-b");
+        ChildProcess remote = new ChildProcess(b.builder(List.of("--store", REDIS.uri(), "run", "--service",
+                "far", "--type", "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")));
+        children.add(remote);
+        JsonNode instance = awaitInstance("far", "UP");
+        assertEquals("host-b", instance.get("host").asText());
+        assertEquals("127.0.0.1", instance.get("address").asText(), "it listens on loopback only");
+        Http.Reply health = Http.get(at(DISCOVERY + "/services/far/health"));
+        assertEquals("UP", health.json().get("status").asText(), health.toString());
+
+        remote.terminate();
+        remote.awaitExit(15_000);
+        awaitGone("far");
+    }
+
+    @Test
+    void aReservationMadeHereIsVisibleFromAnotherHost() throws Exception {
+        Http.Reply r = Http.post(at(PM + "/allocate"), "{\"service\":\"shared\",\"type\":\"testing\"}");
+        assertEquals(201, r.status(), r.toString());
+        int port = r.json().get("port").asInt();
+        Launcher b = otherHost("host-c");
+        long end = System.currentTimeMillis() + 15_000;
+        boolean seen = false;
+        while (!seen && System.currentTimeMillis() < end) {
+            Launcher.Result all = b.run("--store", REDIS.uri(), "allocations", "--json");
+            assertEquals(0, all.exit(), all.toString());
+            for (JsonNode a : new ObjectMapper().readTree(all.out())) {
+                seen |= a.get("port").asInt() == port && a.get("service").asText().equals("shared");
+            }
+            if (!seen) {
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(seen, "host-c sees the reservation through Redis");
+    }
+}
