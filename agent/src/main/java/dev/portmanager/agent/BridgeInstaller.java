@@ -2,7 +2,7 @@ package dev.portmanager.agent;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
-import java.net.ServerSocket;
+import java.net.URL;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  *
  * <p>Why not a jar on the bootstrap class path: appending one makes the JVM turn class-data sharing off for the
  * application's classes. Instead java.net is opened to the agent (the JVM allows an agent that), and the bridge
- * is defined through a private lookup in {@link ServerSocket}, so it lands in package java.net of java.base, where
+ * is defined through a private lookup in a java.net class, so it lands in package java.net of java.base, where
  * rewritten classes of java.base and of any class loader (Netty) can call it.
  */
 final class BridgeInstaller {
@@ -32,7 +32,9 @@ final class BridgeInstaller {
             Module base = Object.class.getModule();
             inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.net", Set.of(BridgeInstaller.class.getModule())),
                     Set.of(), Map.of());
-            bridge = MethodHandles.privateLookupIn(ServerSocket.class, MethodHandles.lookup()).defineClass(bridgeBytes);
+            // Any java.net class will do as the lookup's anchor; URL is loaded long before premain. Not ServerSocket:
+            // loading a target here would force a retransformation (ASM in premain) for nothing.
+            bridge = MethodHandles.privateLookupIn(URL.class, MethodHandles.lookup()).defineClass(bridgeBytes);
         }
         bridge.getMethod("install", BiFunction.class, Consumer.class).invoke(null, enter, close);
     }
