@@ -139,14 +139,16 @@ public final class Demo {
                 .orElseThrow(() -> new IllegalStateException("the gateway is not listed any more"));
         System.out.println("      gateway: go-api-gateway at " + gateway.authority());
         for (Map.Entry<String, String> route : GoApiGateway.ROUTES.entrySet()) {
+            long t0 = System.nanoTime();
             Probe.Response r = Probe.get("http://" + gateway.authority() + route.getKey());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
             String whose = "";
             Matcher m = ANSWER_PID.matcher(r.body());
             if (r.status() == 200 && m.find()) {
                 whose = fleet.owns(Long.parseLong(m.group(1))) ? "" : "   [an instance of another fleet on this host]";
             }
-            System.out.printf("      GET %-8s %s %s%s%n", route.getKey(), r.status() == 200 ? "->" : "!! " + r.status(),
-                    r.body().replace("go-api-gateway -> ", ""), whose);
+            System.out.printf("      GET %-8s %s %s%s  (%d ms)%n", route.getKey(), r.status() == 200 ? "->" : "!! " + r.status(),
+                    r.body().replace("go-api-gateway -> ", ""), whose, millis);
         }
     }
 
