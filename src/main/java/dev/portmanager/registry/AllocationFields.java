@@ -70,11 +70,16 @@ final class AllocationFields {
 
     /** Decodes a reply of rows; rows of entries that vanished meanwhile are simply absent. */
     static List<Allocation> readAll(String reply) {
+        return readAll(reply, 0);
+    }
+
+    /** Same, for the rows that start at {@code from} in the reply. */
+    static List<Allocation> readAll(String reply, int from) {
         List<Allocation> out = new ArrayList<>(2);
-        if (reply == null || reply.isEmpty()) {
+        if (reply == null || reply.length() <= from) {
             return out;
         }
-        int start = 0;
+        int start = from;
         while (start <= reply.length()) {
             int end = reply.indexOf(ROW_SEPARATOR, start);
             if (end < 0) {

@@ -54,6 +54,7 @@ public final class RedisRegistry implements Registry {
     private final long defaultLeaseMillis;
     private final RedisClient client;
     private final AtomicLong dataLosses = new AtomicLong();
+    private final RedisClock clock = new RedisClock();
 
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile String epoch;
@@ -126,7 +127,9 @@ public final class RedisRegistry implements Registry {
         args.addAll(fields);
         String[] keyList = {keys.allocation(member), keys.deadlines(), keys.service(a.service()), keys.services(),
                 keys.epoch()};
+        long before = clock.ticks();
         List<Object> reply = call(PUBLISH, ScriptOutputType.MULTI, keyList, args.toArray(new String[0]));
+        clock.observe(Long.parseLong(String.valueOf(reply.get(2))), before, clock.ticks());
         noteEpoch(String.valueOf(reply.get(1)));
         return PublishOutcome.valueOf(String.valueOf(reply.get(0)));
     }
@@ -148,8 +151,16 @@ public final class RedisRegistry implements Registry {
 
     @Override
     public List<Allocation> lookup(String service) {
-        String rows = call(LOOKUP, ScriptOutputType.VALUE, new String[] {keys.service(service)});
-        return AllocationFields.readAll(rows);
+        long now = clock.now();
+        long before = clock.ticks();
+        String reply = call(LOOKUP, ScriptOutputType.VALUE, new String[] {keys.service(service)},
+                now < 0 ? "" : Long.toString(now));
+        // the reply starts with the time the script used: a fresh sample when it had to ask Redis
+        int end = reply.indexOf(AllocationFields.ROW_SEPARATOR);
+        if (now < 0) {
+            clock.observe(Long.parseLong(end < 0 ? reply : reply.substring(0, end)), before, clock.ticks());
+        }
+        return end < 0 ? new ArrayList<>(0) : AllocationFields.readAll(reply, end + 1);
     }
 
     @Override
@@ -266,6 +277,7 @@ public final class RedisRegistry implements Registry {
                 throw unavailable(e);
             }
             connection = c;
+            clock.reset(); // possibly another server (a failover) with another clock
             return c.sync();
         }
     }

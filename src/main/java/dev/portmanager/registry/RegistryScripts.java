@@ -39,8 +39,8 @@ final class RegistryScripts {
      * </ul>
      * The entry's fields are written as they are, plus {@code row} (the values joined, see {@link AllocationFields})
      * and {@code deadline}; the entry gets PEXPIRE = lease, its deadline goes into the deadline index, and into its
-     * service's index while it is LISTENING (out of it otherwise). The epoch key is created if missing; the reply
-     * carries it.
+     * service's index while it is LISTENING (out of it otherwise). The epoch key is created if missing. Reply:
+     * outcome, epoch, Redis's time (which keeps the client's {@link RedisClock} fresh).
      *
      * <p>KEYS: entry, deadlines, service index, services, epoch.
      * ARGV: member, owner token, generation, lease ms, proposed epoch, service index base, "1" if listening,
@@ -58,13 +58,13 @@ final class RegistryScripts {
             if cur[1] then
               local held = tonumber(cur[1])
               if held > gen then
-                return {'SUPERSEDED', epoch}
+                return {'SUPERSEDED', epoch, string.format('%.0f', now)}
               end
               if held == gen then
                 if cur[2] == ARGV[2] then
                   outcome = 'RENEWED'
                 elseif string.sub(cur[2] or '', 1, 12) ~= 'reservation#' then
-                  return {'SUPERSEDED', epoch}
+                  return {'SUPERSEDED', epoch, string.format('%.0f', now)}
                 end
               end
               if cur[3] and cur[4] then
@@ -86,7 +86,7 @@ final class RegistryScripts {
               redis.call('ZADD', KEYS[3], deadline, row)
               redis.call('SADD', KEYS[4], ARGV[8])
             end
-            return {outcome, epoch}
+            return {outcome, epoch, string.format('%.0f', now)}
             """;
 
     /**
@@ -110,17 +110,29 @@ final class RegistryScripts {
 
     /**
      * The live, listening entries of one service: the members of its index are the entries' rows themselves,
-     * scored by deadline, so this is TIME and one ZRANGEBYSCORE: the least work a deadline-filtered read can do.
-     * The publish script keeps the index exact: it swaps an entry's old row for the new one on every publish,
-     * adds it only while the entry is LISTENING, and withdraw removes it. A row left behind by an entry that
-     * expired on its own has a past deadline, so it is never returned, and the reaper drops it. Returns the rows
-     * joined by the row separator: one flat string, the cheapest reply to send and to decode.
+     * scored by deadline, so this is one ZRANGEBYSCORE: the least work a deadline-filtered read can do. The
+     * publish script keeps the index exact: it swaps an entry's old row for the new one on every publish, adds it
+     * only while the entry is LISTENING, and withdraw removes it. A row left behind by an entry that expired on its
+     * own has a past deadline, so it is never returned, and the reaper drops it.
      *
-     * <p>KEYS: service index.
+     * <p>"Now" is Redis's time as the client estimates it ({@link RedisClock}); when the client has no fresh
+     * estimate it sends an empty ARGV[1] and the script asks {@code TIME} itself. The reply is one flat string:
+     * the "now" used, then the rows, all joined by the row separator (the cheapest reply to send and to decode).
+     *
+     * <p>KEYS: service index. ARGV: Redis time in ms, or empty.
      */
-    static final String LOOKUP = NOW + """
-            local rows = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%.0f', now), '+inf')
-            return table.concat(rows, '\\30')
+    static final String LOOKUP = """
+            local now = tonumber(ARGV[1])
+            if not now then
+              local t = redis.call('TIME')
+              now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            end
+            now = string.format('%.0f', now)
+            local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
+            if #rows == 0 then
+              return now
+            end
+            return now .. '\\30' .. table.concat(rows, '\\30')
             """;
 
     /**
