@@ -35,10 +35,10 @@ need python3 "python-vision and the demo's port holder are python3 programs"
 if [ "$build" = 1 ]; then
   need mvn "Maven builds the agent, the sidecar and the fleet (or pass --no-build after a build)"
   log="$(mktemp -t portmanager-demo-build.XXXXXX)"
-  echo "Building the core and sidecar, the agent and the fleet: mvn package -DskipTests (log: $log)"
+  echo "Building the core and sidecar, the agent and the fleet: mvn -pl samples -am package -DskipTests (log: $log)"
   start=$SECONDS
   # One line per module as Maven reaches it, instead of silence or Maven's full output.
-  mvn -B -f "$ROOT/pom.xml" -pl src,bootstrap,agent,samples package -DskipTests >"$log" 2>&1 &
+  mvn -B -f "$ROOT/pom.xml" -pl samples -am package -DskipTests >"$log" 2>&1 &
   mvn_pid=$!
   trap 'kill "$mvn_pid" 2>/dev/null; exit 130' INT TERM
   tail -n +1 -f "$log" --pid "$mvn_pid" 2>/dev/null \
