@@ -188,12 +188,21 @@ public final class Demo {
     private static void printKeep(Fleet fleet) throws IOException {
         Settings s = fleet.settings();
         Path pids = fleet.writePidFile();
-        String env = "PORTMANAGER_STATE_DIR=" + s.stateDir()
-                + (s.store().equals(PortManagerConfig.EMBEDDED_STORE) ? "" : " PORTMANAGER_STORE=" + s.store());
+        // Only what differs from the defaults the CLI would use anyway.
+        String env = (s.stateDir().equals(PortManagerConfig.defaultStateDir().toAbsolutePath()) ? ""
+                : "PORTMANAGER_STATE_DIR=" + s.stateDir() + " ")
+                + (s.store().equals(PortManagerConfig.EMBEDDED_STORE) ? "" : "PORTMANAGER_STORE=" + s.store() + " ");
+        String cli = env + fromHere(s.home().resolve("src/bin/portmanager"));
         System.out.println("\nThe fleet keeps running (--keep); its pids are in " + pids + ". Explore it:");
-        System.out.println("  " + env + " src/bin/portmanager services");
-        System.out.println("  " + env + " src/bin/portmanager lookup emotion");
+        System.out.println("  " + cli + " services");
+        System.out.println("  " + cli + " lookup emotion");
         System.out.println("Stop it, and only it, with:");
-        System.out.println("  samples/demo.sh --stop " + s.runDir());
+        System.out.println("  " + fromHere(s.home().resolve("samples/demo.sh")) + " --stop " + s.runDir());
+    }
+
+    /** A path as the user can type it from the current directory. */
+    private static String fromHere(Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return p.startsWith(cwd) ? cwd.relativize(p).toString() : p.toString();
     }
 }
