@@ -33,6 +33,8 @@ public final class RegistrySync implements AutoCloseable {
     public static final String THREAD_NAME = "portmanager-registry";
     /** How long {@link #close()} spends withdrawing before it gives up (entries then expire with their lease). */
     static final long CLOSE_TIMEOUT_MILLIS = 2_000;
+    /** A service name nobody uses: looked up to learn whether the registry is back when there is nothing to send. */
+    private static final String PROBE_SERVICE = "portmanager-probe";
 
     private final Supplier<? extends Registry> factory;
     private final long renewNanos;
@@ -157,7 +159,9 @@ public final class RegistrySync implements AutoCloseable {
                 if (left <= 0 || failedForGood || closing) {
                     return !pending();
                 }
-                waitOn(left);
+                if (!waitOn(left)) {
+                    return !pending();
+                }
             }
             return true;
         }
@@ -166,6 +170,26 @@ public final class RegistrySync implements AutoCloseable {
     /** The registry, once the background thread has created it (it may still be unreachable). */
     public Optional<Registry> registry() {
         return Optional.ofNullable(registry);
+    }
+
+    /**
+     * Waits until the background thread has created the registry, at most {@code timeout}; returns at once, empty,
+     * when it never will (a bad URI) or this sync is closed. For reads right after start-up.
+     */
+    public Optional<Registry> awaitRegistry(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (registry == null && !failedForGood && !closing) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                if (!waitOn(left)) {
+                    break;
+                }
+            }
+            return Optional.ofNullable(registry);
+        }
     }
 
     /** True when the last exchange with the registry succeeded. */
@@ -236,7 +260,10 @@ public final class RegistrySync implements AutoCloseable {
             synchronized (lock) {
                 long wait;
                 while (!closing && (wait = untilWork(System.nanoTime())) > 0) {
-                    waitOn(wait);
+                    if (!waitOn(wait)) {
+                        Thread.interrupted(); // the final withdrawals still need the network
+                        closing = true; // nothing but the JVM interrupts this daemon thread: treat it as close()
+                    }
                 }
                 if (closing) {
                     break;
@@ -259,13 +286,17 @@ public final class RegistrySync implements AutoCloseable {
             if (r == null) {
                 continue;
             }
+            boolean wasDown = down;
             try {
                 withdraw(r, toWithdraw);
                 publish(r, toPublish, values);
+                if (wasDown && toWithdraw.isEmpty() && toPublish.isEmpty()) {
+                    r.lookup(PROBE_SERVICE); // nothing else to send: a cheap read proves the registry answers
+                }
+                up(r, toPublish); // before reaping: the pass that ends an outage must not reap
                 if (reapNow) {
                     reap(r);
                 }
-                up(r);
             } catch (RuntimeException e) {
                 down(r, e);
             }
@@ -304,7 +335,10 @@ public final class RegistrySync implements AutoCloseable {
         }
         try {
             r = factory.get();
-            registry = r;
+            synchronized (lock) {
+                registry = r;
+                lock.notifyAll();
+            }
             return r;
         } catch (ConfigException e) {
             // a bad URI will not fix itself: say so once and stop trying
@@ -379,7 +413,7 @@ public final class RegistrySync implements AutoCloseable {
         r.reap(renewNanos / 1_000_000);
     }
 
-    private void up(Registry r) {
+    private void up(Registry r, List<Entry> justPublished) {
         available = true;
         notBefore = System.nanoTime();
         if (down) {
@@ -387,9 +421,12 @@ public final class RegistrySync implements AutoCloseable {
             skipNextReap = true;
             int count;
             synchronized (lock) {
-                // the registry may have lost everything, or our entries expired while it was away
+                // the registry may have lost everything, or our entries expired while it was away: whatever this
+                // pass did not just publish goes out in the next one, at once
                 for (Entry e : tracked.values()) {
-                    e.dirty = true;
+                    if (!justPublished.contains(e)) {
+                        e.dirty = true;
+                    }
                 }
                 count = tracked.size();
             }
@@ -453,13 +490,15 @@ public final class RegistrySync implements AutoCloseable {
         return false;
     }
 
-    private void waitOn(long nanos) {
+    /** Waits on the lock; false if the thread was interrupted (its flag is set again for the caller to see). */
+    private boolean waitOn(long nanos) {
         long millis = Math.max(1, Math.min(nanos / 1_000_000, Integer.MAX_VALUE));
         try {
             lock.wait(millis);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closing = true;
+            return false;
         }
     }
 
