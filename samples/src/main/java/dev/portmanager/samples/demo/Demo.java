@@ -130,6 +130,15 @@ public final class Demo {
                     p.get().kernelAgrees() ? "ok" : "NOT LISTENING", p.get().why());
         }
         System.out.print(table.render("  "));
+        // The agent's own account, one line per moved port, as each service's stderr got it.
+        List<String> said = new ArrayList<>();
+        for (Fleet.Started s : members) {
+            Logs.lines(s.log()).stream().filter(l -> l.startsWith("[portmanager]")).forEach(said::add);
+        }
+        if (!said.isEmpty()) {
+            System.out.println("    what the agent logged:");
+            said.forEach(l -> System.out.println("      " + l));
+        }
     }
 
     private void callThroughGateway(List<Fleet.Started> members) {
