@@ -6,6 +6,7 @@ import dev.portmanager.AllocationState;
 import dev.portmanager.Conflict;
 import dev.portmanager.Endpoint;
 import dev.portmanager.InvalidRequestException;
+import dev.portmanager.Log;
 import dev.portmanager.PortManager;
 import dev.portmanager.RangeExhaustedException;
 import dev.portmanager.RangeUtilization;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The API run against a {@link PortManager} in this process: what {@code serve} exposes and what the CLI uses
@@ -36,13 +39,11 @@ public final class LocalApi implements PortManagerApi {
     /** Checks of many instances run side by side so that one dead remote host costs one timeout, not n. */
     private volatile ExecutorService checks;
     private volatile ExecutorService observer;
-    /** Instances seen live recently, by service|host|port|endpoint. */
-    private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Keys of the instances the last observation kept although their owner is gone. */
-    private volatile java.util.Set<String> staleNow = java.util.Set.of();
+    private final InstanceTracker tracker;
 
     public LocalApi(PortManager pm) {
         this.pm = pm;
+        this.tracker = new InstanceTracker(pm);
     }
 
     public PortManager portManager() {
@@ -138,7 +139,7 @@ public final class LocalApi implements PortManagerApi {
 
     @Override
     public RefreshResult refresh() {
-        List<Allocation> instances = observeAllocations();
+        List<Allocation> instances = tracker.observe();
         List<Endpoint> endpoints = instances.stream().map(Endpoint::of).toList();
         List<HealthProbe.Result> results = checkAll(endpoints);
         List<InstanceView> dropped = new ArrayList<>();
@@ -154,8 +155,8 @@ public final class LocalApi implements PortManagerApi {
             }
             // Generation-checked: a port that a new owner took meanwhile is left alone.
             pm.release(a);
-            seen.remove(key(a));
-            dropped.add(InstanceView.of(endpoints.get(i), "DOWN", staleNow.contains(key(a))));
+            tracker.forget(a);
+            dropped.add(InstanceView.of(endpoints.get(i), "DOWN", tracker.ownerGone(endpoints.get(i))));
         }
         return new RefreshResult(instances.size(), up, dropped);
     }
@@ -196,52 +197,9 @@ public final class LocalApi implements PortManagerApi {
         return observe().stream().filter(e -> e.service().equals(name)).toList();
     }
 
-    /** Reads the live instances once, updates what was seen, and returns live plus recently killed ones. */
+    /** The instances to show: live ones plus recently killed ones (see {@link InstanceTracker}). */
     private List<Endpoint> observe() {
-        return observeAllocations().stream().map(Endpoint::of).toList();
-    }
-
-    private synchronized List<Allocation> observeAllocations() {
-        long now = System.currentTimeMillis();
-        List<Allocation> all = new ArrayList<>();
-        java.util.Set<String> liveKeys = new java.util.HashSet<>();
-        for (Allocation a : pm.allocations()) {
-            if (a.state() == AllocationState.LISTENING) {
-                all.add(a);
-                liveKeys.add(key(a));
-                seen.put(key(a), new Seen(a, now));
-            }
-        }
-        long keep = pm.config().lease().toMillis();
-        seen.values().removeIf(s -> s.at() + keep < now);
-        List<Seen> vanished = seen.entrySet().stream().filter(e -> !liveKeys.contains(e.getKey()))
-                .map(Map.Entry::getValue).toList();
-        if (!vanished.isEmpty()) {
-            // Withdrawn on purpose: gone now. Owner killed (its claim is STALE, not released): DOWN for a lease.
-            java.util.Set<String> stale = new java.util.HashSet<>();
-            for (Conflict c : pm.conflicts()) {
-                if (c.kind() == dev.portmanager.ConflictKind.STALE) {
-                    stale.add(c.host() + ":" + c.port());
-                }
-            }
-            java.util.Set<String> kept = new java.util.HashSet<>();
-            for (Seen s : vanished) {
-                if (stale.contains(s.allocation().hostPort())) {
-                    all.add(s.allocation());
-                    kept.add(key(s.allocation()));
-                } else {
-                    seen.remove(key(s.allocation()));
-                }
-            }
-            staleNow = kept;
-        } else {
-            staleNow = java.util.Set.of();
-        }
-        return all;
-    }
-
-    /** An instance and when it was last seen live. */
-    private record Seen(Allocation allocation, long at) {
+        return tracker.observe().stream().map(Endpoint::of).toList();
     }
 
     /**
@@ -249,7 +207,7 @@ public final class LocalApi implements PortManagerApi {
      * killed between two requests still shows as DOWN for a lease. The thread is a daemon and ends at close.
      */
     public void observeEvery(Duration interval) {
-        java.util.concurrent.ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portmanager-observer");
             t.setDaemon(true);
             return t;
@@ -258,18 +216,10 @@ public final class LocalApi implements PortManagerApi {
             try {
                 observe();
             } catch (RuntimeException e) {
-                dev.portmanager.Log.warn("could not read the store: " + e.getMessage());
+                Log.warn("could not read the store: " + e.getMessage());
             }
-        }, 0, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         observer = s;
-    }
-
-    private static String key(Allocation a) {
-        return a.service() + "|" + a.host() + "|" + a.port() + "|" + a.endpoint();
-    }
-
-    private static String key(Endpoint e) {
-        return e.service() + "|" + e.host() + "|" + e.port() + "|" + e.endpoint();
     }
 
     private ServiceView view(String name, List<Endpoint> endpoints) {
@@ -277,7 +227,7 @@ public final class LocalApi implements PortManagerApi {
         List<InstanceView> views = new ArrayList<>();
         for (int i = 0; i < endpoints.size(); i++) {
             Endpoint e = endpoints.get(i);
-            views.add(InstanceView.of(e, results.get(i).status(), staleNow.contains(key(e))));
+            views.add(InstanceView.of(e, results.get(i).status(), tracker.ownerGone(e)));
         }
         return new ServiceView(name, views);
     }

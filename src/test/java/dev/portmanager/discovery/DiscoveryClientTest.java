@@ -92,10 +92,13 @@ class DiscoveryClientTest {
     @Test
     void pickHealthyTakesTurnsAndSkipsInstancesThatDoNotAnswer() throws Exception {
         Path deaf = dir.resolve("deaf.py");
+        Path stop = dir.resolve("stop-listening");
+        // Listens until told to stop (a file appears), then closes its listener but keeps running.
         Files.writeString(deaf, String.join("\n",
-                "import socket, sys, time",
+                "import os, socket, sys, time",
                 "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
-                "time.sleep(2); s.close(); time.sleep(120)", ""));
+                "while not os.path.exists(sys.argv[2]): time.sleep(0.05)",
+                "s.close(); time.sleep(120)", ""));
         run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
         run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
         try (DiscoveryClient discovery = DiscoveryClient.create(config)) {
@@ -106,15 +109,20 @@ class DiscoveryClientTest {
             }
             assertEquals(Set.of(two.get(0).port(), two.get(1).port()), picked, "takes turns");
 
-            run("pool", "python3", deaf.toString(), "{port}");
+            run("pool", "python3", deaf.toString(), "{port}", stop.toString());
             List<Endpoint> three = awaitInstances(discovery, "pool", 3);
-            Thread.sleep(2_500); // the third has stopped accepting but is still registered
-            assertEquals(3, discovery.lookup("pool").size());
+            Files.writeString(stop, "");
+            Endpoint third = three.stream().filter(e -> !Set.of(two.get(0).port(), two.get(1).port())
+                    .contains(e.port())).findFirst().orElseThrow();
+            long end = System.currentTimeMillis() + 10_000;
+            while (new HealthProbe(200).accepts(third.address(), third.port()) && System.currentTimeMillis() < end) {
+                Thread.sleep(50);
+            }
+            assertEquals(3, discovery.lookup("pool").size(), "the third stopped accepting but is still registered");
             Set<Integer> healthy = Set.of(two.get(0).port(), two.get(1).port());
             for (int i = 0; i < 6; i++) {
                 assertTrue(healthy.contains(discovery.pickHealthy("pool").orElseThrow().port()));
             }
-            assertEquals(3, three.size());
         }
     }
 

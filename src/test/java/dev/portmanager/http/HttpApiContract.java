@@ -202,14 +202,17 @@ abstract class HttpApiContract {
     @Test
     void refreshDropsAnInstanceThatStoppedListening() throws Exception {
         Path script = dir.resolve("deaf.py");
-        // Listens until it has been registered, then closes its listener but keeps running.
+        Path stop = dir.resolve("stop-listening");
+        // Listens until told to stop (a file appears), then closes its listener but keeps running.
         Files.writeString(script, String.join("\n",
-                "import socket, sys, time",
+                "import os, socket, sys, time",
                 "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
                 "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
-                "time.sleep(3); s.close(); time.sleep(120)", ""));
-        run("deaf", "python3", script.toString(), "{port}");
+                "while not os.path.exists(sys.argv[2]): time.sleep(0.05)",
+                "s.close(); time.sleep(120)", ""));
+        run("deaf", "python3", script.toString(), "{port}", stop.toString());
         awaitInstance("deaf", "UP");
+        Files.writeString(stop, "");
         awaitInstance("deaf", "DOWN");
 
         Http.Reply refreshed = Http.post(at(DISCOVERY + "/services/refresh"), null);
