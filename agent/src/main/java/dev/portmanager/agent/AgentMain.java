@@ -82,9 +82,9 @@ public final class AgentMain {
     /** Only failures are worth a line; a successful rewrite is silent. */
     private static final class WeaveLog implements BindTransformer.WeaveListener {
         @Override
-        public void woven(String className, int methods) {
+        public void woven(String className, int bytes, long nanos) {
             if (DEBUG) {
-                AgentLog.line("rewrote " + methods + " method(s) of " + className);
+                AgentLog.line("rewrote " + className + " in " + nanos / 1000 + " us");
             }
         }
 

@@ -26,7 +26,7 @@ public final class BindTransformer implements ClassFileTransformer {
 
     /** Hears about every rewrite (for diagnostics and tests); never null. */
     public interface WeaveListener {
-        void woven(String className, int methods);
+        void woven(String className, int methods, long nanos);
 
         void failed(String className, Throwable failure);
     }
@@ -47,7 +47,12 @@ public final class BindTransformer implements ClassFileTransformer {
             return null;
         }
         try {
-            return rewrite(className, plan, classfileBuffer, listener);
+            long started = System.nanoTime();
+            byte[] rewritten = rewrite(className, plan, classfileBuffer);
+            if (rewritten != null) {
+                listener.woven(className, rewritten.length, System.nanoTime() - started);
+            }
+            return rewritten;
         } catch (Throwable failure) {
             listener.failed(className, failure);
             return null;
@@ -61,10 +66,6 @@ public final class BindTransformer implements ClassFileTransformer {
 
     /** The rewritten class, or null when none of the planned methods is declared in it. */
     static byte[] rewrite(String className, WeavePlan plan, byte[] original) {
-        return rewrite(className, plan, original, null);
-    }
-
-    static byte[] rewrite(String className, WeavePlan plan, byte[] original, WeaveListener listener) {
         ClassReader reader = new ClassReader(original);
         ClassWriter writer = new ClassWriter(reader, 0);
         int[] count = {0};
@@ -95,12 +96,6 @@ public final class BindTransformer implements ClassFileTransformer {
         };
         // EXPAND_FRAMES: the bind rewrite inserts frames of its own, and a method's frames must all be in one form.
         reader.accept(visitor, ClassReader.EXPAND_FRAMES);
-        if (count[0] == 0) {
-            return null;
-        }
-        if (listener != null) {
-            listener.woven(className, count[0]);
-        }
-        return writer.toByteArray();
+        return count[0] == 0 ? null : writer.toByteArray();
     }
 }
