@@ -31,7 +31,7 @@ final class Probe {
         try {
             HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
             c.setConnectTimeout(3000);
-            c.setReadTimeout(10000);
+            c.setReadTimeout(30000); // a gateway on a Redis store may take seconds on its first lookups
             int status = c.getResponseCode();
             InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
             String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();

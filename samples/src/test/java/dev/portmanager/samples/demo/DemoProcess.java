@@ -80,6 +80,17 @@ final class DemoProcess {
         return false;
     }
 
+    /** The run directory the demo created under the temp directory we gave it. */
+    static Path runDir(Path tmp) throws IOException {
+        try (var dirs = Files.list(tmp.resolve("tmp"))) {
+            List<Path> runs = dirs.filter(d -> d.getFileName().toString().startsWith("portmanager-demo-")).toList();
+            if (runs.size() != 1) {
+                throw new IllegalStateException("expected one run directory, found " + runs);
+            }
+            return runs.get(0);
+        }
+    }
+
     /** The live processes a --keep run recorded. */
     static List<ProcessHandle> pidFile(Path runDir) throws IOException {
         List<ProcessHandle> handles = new ArrayList<>();

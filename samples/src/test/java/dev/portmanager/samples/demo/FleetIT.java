@@ -103,24 +103,31 @@ class FleetIT {
     @Test
     void demoKeepThenStop(@TempDir Path tmp) throws Exception {
         DemoProcess demo = DemoProcess.start(HOME, tmp, "--keep");
-        assertEquals(0, demo.awaitExit(Duration.ofSeconds(150)), demo.output());
-        String out = demo.output();
-        for (Member m : Member.FLEET) {
-            assertTrue(out.lines().anyMatch(l -> l.startsWith("  " + m.name() + " ") && l.contains(" ok ")),
-                    m.name() + " has no verified row in the table:\n" + out);
-        }
-        assertEquals(GoApiGateway.ROUTES.size(), out.lines().filter(l -> l.matches("      GET /\\S+ +-> .*")).count(),
-                "not every route answered through the gateway:\n" + out);
-        Matcher stop = Pattern.compile("samples/demo.sh --stop (\\S+)").matcher(out);
-        assertTrue(stop.find(), out);
-        Path runDir = Path.of(stop.group(1));
-        List<ProcessHandle> fleet = DemoProcess.pidFile(runDir);
-        assertTrue(fleet.size() >= Member.FLEET.size() + 1, "pid file lists " + fleet);
-        assertTrue(fleet.stream().allMatch(ProcessHandle::isAlive), "--keep must leave the fleet running");
+        Path runDir = null;
+        try {
+            assertEquals(0, demo.awaitExit(Duration.ofSeconds(150)), demo.output());
+            runDir = DemoProcess.runDir(tmp);
+            String out = demo.output();
+            for (Member m : Member.FLEET) {
+                assertTrue(out.lines().anyMatch(l -> l.startsWith("  " + m.name() + " ") && l.contains(" ok ")),
+                        m.name() + " has no verified row in the table:\n" + out);
+            }
+            assertEquals(GoApiGateway.ROUTES.size(), out.lines().filter(l -> l.matches("      GET /\\S+ +-> .*")).count(),
+                    "not every route answered through the gateway:\n" + out);
+            assertTrue(out.contains("demo.sh --stop " + runDir + "\n"), "no stop command for " + runDir + ":\n" + out);
+            List<ProcessHandle> fleet = DemoProcess.pidFile(runDir);
+            assertTrue(fleet.size() >= Member.FLEET.size() + 1, "pid file lists " + fleet);
+            assertTrue(fleet.stream().allMatch(ProcessHandle::isAlive), "--keep must leave the fleet running");
 
-        DemoProcess stopper = DemoProcess.start(HOME, tmp, "--stop", runDir.toString());
-        assertEquals(0, stopper.awaitExit(Duration.ofSeconds(60)), stopper.output());
-        assertAllGone(new HashSet<>(fleet));
+            DemoProcess stopper = DemoProcess.start(HOME, tmp, "--stop", runDir.toString());
+            assertEquals(0, stopper.awaitExit(Duration.ofSeconds(60)), stopper.output());
+            assertAllGone(new HashSet<>(fleet));
+        } finally {
+            // Whatever failed above, do not leave a kept fleet behind.
+            if (runDir != null && Files.exists(runDir.resolve("fleet.pids"))) {
+                StopCommand.run(runDir);
+            }
+        }
     }
 
     /** Ctrl-C while the fleet is still starting: everything started so far, children included, goes. */
@@ -128,6 +135,15 @@ class FleetIT {
     void demoInterruptedWhileStarting(@TempDir Path tmp) throws Exception {
         DemoProcess demo = DemoProcess.start(HOME, tmp);
         Set<ProcessHandle> seen = new HashSet<>();
+        try {
+            interruptWhileStarting(demo, seen);
+        } finally {
+            seen.forEach(ProcessHandle::destroyForcibly); // no-op when the demo cleaned up, as it must
+            demo.process().destroyForcibly();
+        }
+    }
+
+    private void interruptWhileStarting(DemoProcess demo, Set<ProcessHandle> seen) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         // Interrupt once the first wave is up and the later ones are on their way.
         while (!demo.output().contains("rust-ai-core ") || !demo.output().contains("python-vision ")) {
