@@ -168,4 +168,29 @@ class BehaviourIT {
             assertEquals(List.of(), Registry.lookup(stateDir, "passthrough"), "nothing registered");
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void attachedLateItRetransformsLoadedClasses(Jdk jdk, @TempDir Path stateDir) throws Exception {
+        List<String> options = jdk.feature() >= 21 ? List.of("-XX:+EnableDynamicAgentLoading", "-Xverify:all")
+                : List.of("-Xverify:all");
+        try (ServerSocket taken = Ports.hold();
+             ChildJvm app = ChildJvm.start(jdk, null, options, AgentJar.subjects(),
+                     "dev.portmanager.agent.subjects.LateBindApp", Integer.toString(taken.getLocalPort()))) {
+            app.awaitStdout("LOADED");
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(app.pid()));
+            try {
+                vm.loadAgent(AgentJar.path().toString(), "service=late,type=ml,stateDir=" + stateDir);
+            } finally {
+                vm.detach();
+            }
+            app.sendLine("bind");
+            int port = app.awaitListening();
+            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            assertEquals("HELLO late", Ports.request(port, false));
+            int channelPort = Integer.parseInt(app.awaitStdout("CHANNEL ").substring("CHANNEL ".length()));
+            assertTrue(channelPort >= Ports.ML_START && channelPort <= Ports.ML_END && channelPort != port, app.toString());
+            assertTrue(Registry.lookup(stateDir, "late").stream().anyMatch(e -> e.port() == port), app.toString());
+        }
+    }
 }

@@ -115,6 +115,12 @@ final class ChildJvm implements AutoCloseable {
         return awaitExit();
     }
 
+    /** Writes one line to the app's stdin. */
+    void sendLine(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     long pid() {
         return process.pid();
     }
