@@ -71,5 +71,17 @@ class HttpApiRedisTest extends HttpApiContract {
             }
         }
         assertTrue(seen, "host-c sees the reservation through Redis");
+
+        // Made by the short-lived CLI instead of the sidecar: still published before the command exits.
+        Launcher.Result cli = launcher.run("--store", REDIS.uri(), "allocate", "--service", "by-cli", "--type",
+                "testing");
+        assertEquals(0, cli.exit(), cli.toString());
+        int cliPort = Integer.parseInt(cli.out().split(" ")[0]);
+        Launcher.Result fromC = b.run("--store", REDIS.uri(), "allocations", "--json");
+        boolean found = false;
+        for (JsonNode a : new ObjectMapper().readTree(fromC.out())) {
+            found |= a.get("port").asInt() == cliPort && a.get("service").asText().equals("by-cli");
+        }
+        assertTrue(found, fromC.toString());
     }
 }
