@@ -189,59 +189,106 @@ public final class PortManagerConfig {
     }
 
     // ---- copies with one thing changed ------------------------------------------------------------------------
+    // Each copies every field through one mutable Copy (plain setters, no lambdas: this runs on an agent's first
+    // bind, where a lambda's first use costs milliseconds).
 
     public PortManagerConfig withRanges(Map<String, PortRange> newRanges) {
-        return new PortManagerConfig(newRanges, aliases, services, stateDir, store, redisPrefix, host, advertise,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.ranges = newRanges;
+        return c.build();
     }
 
     public PortManagerConfig withAliases(Map<String, String> newAliases) {
-        return new PortManagerConfig(ranges, newAliases, services, stateDir, store, redisPrefix, host, advertise,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.aliases = newAliases;
+        return c.build();
     }
 
     public PortManagerConfig withServices(Map<String, KnownService> newServices) {
-        return new PortManagerConfig(ranges, aliases, newServices, stateDir, store, redisPrefix, host, advertise,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.services = newServices;
+        return c.build();
     }
 
     public PortManagerConfig withStateDir(Path dir) {
-        return new PortManagerConfig(ranges, aliases, services, dir, store, redisPrefix, host, advertise,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.stateDir = dir;
+        return c.build();
     }
 
     public PortManagerConfig withStore(String newStore) {
-        return new PortManagerConfig(ranges, aliases, services, stateDir, newStore, redisPrefix, host, advertise,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.store = newStore;
+        return c.build();
     }
 
     public PortManagerConfig withRedisPrefix(String prefix) {
-        return new PortManagerConfig(ranges, aliases, services, stateDir, store, prefix, host, advertise,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.redisPrefix = prefix;
+        return c.build();
     }
 
     public PortManagerConfig withHost(String newHost) {
-        return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, newHost, advertise,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.host = newHost;
+        return c.build();
     }
 
     public PortManagerConfig withAdvertise(String address) {
-        return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, host, address,
-                lease, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.advertise = address;
+        return c.build();
     }
 
     public PortManagerConfig withLease(Duration d) {
-        return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, host, advertise,
-                d, cooldown, reservationTtl);
+        Copy c = new Copy(this);
+        c.lease = d;
+        return c.build();
     }
 
     public PortManagerConfig withCooldown(Duration d) {
-        return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, host, advertise,
-                lease, d, reservationTtl);
+        Copy c = new Copy(this);
+        c.cooldown = d;
+        return c.build();
     }
 
     public PortManagerConfig withReservationTtl(Duration d) {
-        return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, host, advertise,
-                lease, cooldown, d);
+        Copy c = new Copy(this);
+        c.reservationTtl = d;
+        return c.build();
+    }
+
+    /** Every field of a config, changeable before {@link #build()}. */
+    private static final class Copy {
+        Map<String, PortRange> ranges;
+        Map<String, String> aliases;
+        Map<String, KnownService> services;
+        Path stateDir;
+        String store;
+        String redisPrefix;
+        String host;
+        String advertise;
+        Duration lease;
+        Duration cooldown;
+        Duration reservationTtl;
+
+        Copy(PortManagerConfig from) {
+            ranges = from.ranges;
+            aliases = from.aliases;
+            services = from.services;
+            stateDir = from.stateDir;
+            store = from.store;
+            redisPrefix = from.redisPrefix;
+            host = from.host;
+            advertise = from.advertise;
+            lease = from.lease;
+            cooldown = from.cooldown;
+            reservationTtl = from.reservationTtl;
+        }
+
+        PortManagerConfig build() {
+            return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, host, advertise,
+                    lease, cooldown, reservationTtl);
+        }
     }
 }
