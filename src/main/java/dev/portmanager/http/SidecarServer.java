@@ -21,10 +21,12 @@ public final class SidecarServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService workers;
+    private final String bind;
 
-    private SidecarServer(HttpServer server, ExecutorService workers) {
+    private SidecarServer(HttpServer server, ExecutorService workers, String bind) {
         this.server = server;
         this.workers = workers;
+        this.bind = bind;
     }
 
     /**
@@ -62,7 +64,7 @@ public final class SidecarServer implements AutoCloseable {
         server.setExecutor(workers);
         server.createContext("/", new ApiHandler(api, token));
         server.start();
-        return new SidecarServer(server, workers);
+        return new SidecarServer(server, workers, bind);
     }
 
     /**
@@ -81,10 +83,10 @@ public final class SidecarServer implements AutoCloseable {
         return server.getAddress();
     }
 
-    /** {@code http://host:port}, IPv6 literals bracketed. */
+    /** {@code http://host:port}, IPv6 literals bracketed; a wildcard bind shows as given (0.0.0.0, ::). */
     public String url() {
         InetSocketAddress a = address();
-        String host = a.getAddress().getHostAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? bind : a.getAddress().getHostAddress();
         return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
