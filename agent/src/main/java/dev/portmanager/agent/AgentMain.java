@@ -2,8 +2,12 @@ package dev.portmanager.agent;
 
 import dev.portmanager.agent.weave.BindTransformer;
 
+import dev.portmanager.config.PortManagerConfig;
+
+import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +39,7 @@ public final class AgentMain {
             Thread closer = new Thread(new Closer(access), "portmanager-exit");
             closer.setContextClassLoader(agentLoader);
             Runtime.getRuntime().addShutdownHook(closer);
-            installTransformer(inst, agentLoader);
+            installTransformer(inst, agentLoader, rewriteCacheDir(settings));
             if (DEBUG) {
                 AgentLog.line("premain took " + (System.nanoTime() - started) / 1000 + " us");
             }
@@ -54,6 +58,20 @@ public final class AgentMain {
         AgentLog.line(message + "; every bind goes ahead as asked");
     }
 
+    /**
+     * {@code <stateDir>/agent-cache/<jar size>-<jar time>}: per user (the state directory is), per agent build.
+     * Null (no cache) when the jar cannot be located.
+     */
+    private static Path rewriteCacheDir(AgentSettings settings) {
+        try {
+            File jar = new File(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path stateDir = settings.stateDir != null ? settings.stateDir : PortManagerConfig.defaultStateDir();
+            return stateDir.resolve("agent-cache").resolve(jar.length() + "-" + jar.lastModified());
+        } catch (Exception | LinkageError e) {
+            return null;
+        }
+    }
+
     private static byte[] readBridge(ClassLoader agentLoader) throws ReflectiveOperationException {
         // The launcher's loader reads raw entries; reached reflectively because the launcher is on another loader.
         Method read = agentLoader.getClass().getMethod("readEntry", String.class);
@@ -65,8 +83,9 @@ public final class AgentMain {
     }
 
     /** Registers the transformer; retransforms only those JDK targets that are already loaded (rare). */
-    private static void installTransformer(Instrumentation inst, ClassLoader agentLoader) throws Exception {
-        BindTransformer transformer = new BindTransformer(agentLoader, new WeaveLog());
+    private static void installTransformer(Instrumentation inst, ClassLoader agentLoader, Path cacheDir)
+            throws Exception {
+        BindTransformer transformer = new BindTransformer(agentLoader, new WeaveLog(), cacheDir);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             if (c.getClassLoader() == null && BindTransformer.isJdkTarget(c.getName())) {
@@ -82,9 +101,9 @@ public final class AgentMain {
     /** Only failures are worth a line; a successful rewrite is silent. */
     private static final class WeaveLog implements BindTransformer.WeaveListener {
         @Override
-        public void woven(String className, int bytes, long nanos) {
+        public void woven(String className, boolean fromCache, long nanos) {
             if (DEBUG) {
-                AgentLog.line("rewrote " + className + " in " + nanos / 1000 + " us");
+                AgentLog.line("rewrote " + className + (fromCache ? " (cached)" : "") + " in " + nanos / 1000 + " us");
             }
         }
 

@@ -23,17 +23,22 @@ public final class BindTransformer implements ClassFileTransformer {
 
     private final ClassLoader agentLoader;
     private final WeaveListener listener;
+    private final RewriteCache cache;
 
     /** Hears about every rewrite (for diagnostics and tests); never null. */
     public interface WeaveListener {
-        void woven(String className, int methods, long nanos);
+        void woven(String className, boolean fromCache, long nanos);
 
         void failed(String className, Throwable failure);
     }
 
-    public BindTransformer(ClassLoader agentLoader, WeaveListener listener) {
+    /**
+     * @param cacheDir where rewritten bytes are kept between runs (see {@link RewriteCache}), or null for none
+     */
+    public BindTransformer(ClassLoader agentLoader, WeaveListener listener, java.nio.file.Path cacheDir) {
         this.agentLoader = agentLoader;
         this.listener = listener;
+        this.cache = cacheDir == null ? null : new RewriteCache(cacheDir);
     }
 
     @Override
@@ -48,9 +53,16 @@ public final class BindTransformer implements ClassFileTransformer {
         }
         try {
             long started = System.nanoTime();
-            byte[] rewritten = rewrite(className, plan, classfileBuffer);
+            byte[] rewritten = cache == null ? null : cache.find(className, classfileBuffer);
+            boolean cached = rewritten != null;
+            if (!cached) {
+                rewritten = rewrite(className, plan, classfileBuffer);
+                if (rewritten != null && cache != null) {
+                    cache.store(className, classfileBuffer, rewritten);
+                }
+            }
             if (rewritten != null) {
-                listener.woven(className, rewritten.length, System.nanoTime() - started);
+                listener.woven(className, cached, System.nanoTime() - started);
             }
             return rewritten;
         } catch (Throwable failure) {

@@ -193,4 +193,27 @@ class BehaviourIT {
             assertTrue(Registry.lookup(stateDir, "late").stream().anyMatch(e -> e.port() == port), app.toString());
         }
     }
+
+    @Test
+    void aWarmStartUsesTheCachedRewriteOnlyFromAPrivateDirectory(@TempDir Path stateDir) throws Exception {
+        String args = "service=cached,type=ml,stateDir=" + stateDir;
+        for (int run = 1; run <= 3; run++) {
+            if (run == 3) {
+                try (var dirs = Files.list(stateDir.resolve("agent-cache"))) {
+                    for (Path dir : dirs.collect(Collectors.toList())) {
+                        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+                    }
+                }
+            }
+            try (ServerSocket taken = Ports.hold();
+                 ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of("-Xverify:all", "-Dportmanager.debug=true"),
+                         AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
+                int port = app.awaitListening();
+                assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+                assertEquals("HELLO serversocket", Ports.request(port, false));
+                boolean cached = app.stderr().stream().anyMatch(l -> l.startsWith("[portmanager] rewrote java/net/ServerSocket (cached)"));
+                assertEquals(run == 2, cached, "run " + run + " (3: the cache directory is writable by others): " + app);
+            }
+        }
+    }
 }
