@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,18 +63,24 @@ final class Kernel {
         }
     }
 
-    /** Keep the interesting part of long java command lines: the main class and what follows. */
+    /** Keep the interesting part of long java command lines: the main class (or jar) and what follows. */
     private static String shorten(String line) {
         String[] words = line.split(" ");
         words[0] = words[0].substring(words[0].lastIndexOf('/') + 1); // python3, not /root/.pyenv/.../python3
-        line = String.join(" ", words);
-        if (words.length > 0 && words[0].equals("java")) {
+        if (words[0].equals("java")) {
             for (int i = 1; i < words.length; i++) {
-                if (!words[i].startsWith("-") && !(i > 0 && (words[i - 1].equals("-cp") || words[i - 1].equals("-jar")))) {
-                    return "java " + String.join(" ", java.util.Arrays.copyOfRange(words, i, words.length));
+                if (words[i].equals("-jar") && i + 1 < words.length) {
+                    words[i + 1] = words[i + 1].substring(words[i + 1].lastIndexOf('/') + 1);
+                    return "java " + String.join(" ", Arrays.copyOfRange(words, i, words.length));
+                }
+                if (words[i].equals("-cp") || words[i].equals("-classpath")) {
+                    i++; // skip the class path itself
+                } else if (!words[i].startsWith("-")) {
+                    return "java " + String.join(" ", Arrays.copyOfRange(words, i, words.length));
                 }
             }
         }
+        line = String.join(" ", words);
         return line.length() > 80 ? line.substring(0, 77) + "..." : line;
     }
 
