@@ -28,12 +28,10 @@ public final class Demo {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern ANSWER_PID = Pattern.compile("pid (\\d+)\\s*$");
 
-    private final Options options;
     private final Fleet fleet;
     private final PortManager pm;
 
-    Demo(Options options, Fleet fleet, PortManager pm) {
-        this.options = options;
+    Demo(Fleet fleet, PortManager pm) {
         this.fleet = fleet;
         this.pm = pm;
     }
@@ -62,12 +60,13 @@ public final class Demo {
         int status = 0;
         try (PortManager pm = PortManager.open(PortManagerConfig.defaults()
                 .withStateDir(settings.stateDir()).withStore(settings.store()))) {
-            new Demo(options, fleet, pm).run();
+            new Demo(fleet, pm).run();
         } catch (Fleet.Interrupted e) {
             System.out.println("\nInterrupted: " + e.getMessage() + ".");
             status = 130;
-        } catch (IllegalStateException e) {
-            System.out.println("\nThe demo failed: " + e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            // A member that would not start, an unreachable store...: say what, then the hook cleans up.
+            System.out.println("\nThe demo failed: " + (e instanceof IllegalStateException ? e.getMessage() : e));
             status = 1;
         }
         if (options.keep() && status == 0) {
