@@ -55,7 +55,13 @@ public final class Demo {
         Files.createDirectories(settings.stateDir());
         Fleet fleet = new Fleet(settings);
         // Ctrl-C reaches this JVM as SIGINT: the hook stops whatever was started so far, and only that.
-        Thread hook = new Thread(() -> stopAndReport(fleet), "demo-stop");
+        java.util.concurrent.atomic.AtomicBoolean succeeded = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread hook = new Thread(() -> {
+            stopAndReport(fleet);
+            if (succeeded.get()) {
+                deleteRunDir(runDir); // the logs are only worth keeping when something went wrong
+            }
+        }, "demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         int status = 0;
         try (PortManager pm = PortManager.open(PortManagerConfig.defaults()
@@ -72,7 +78,10 @@ public final class Demo {
         if (options.keep() && status == 0) {
             Runtime.getRuntime().removeShutdownHook(hook);
             printKeep(fleet);
+        } else if (status != 0) {
+            System.out.println("Logs of every process: " + runDir);
         }
+        succeeded.set(status == 0);
         System.exit(status); // runs the hook unless --keep removed it
     }
 
@@ -82,7 +91,7 @@ public final class Demo {
         System.out.println("  agent      " + s.agentJar());
         System.out.println("  state dir  " + s.stateDir() + "  (ports are per host: every fleet on it shares this)");
         System.out.println("  store      " + s.store() + registryLatency());
-        System.out.println("  logs       " + s.runDir());
+        System.out.println("  logs       " + s.runDir() + "  (kept if anything goes wrong)");
 
         step(1, "An unrelated process takes " + SQUATTED_PORT + " (emotion's hardcoded port)");
         Optional<Fleet.Started> holder = fleet.holdPort(SQUATTED_PORT);
@@ -205,6 +214,14 @@ public final class Demo {
         long left = stopped.stream().filter(ProcessHandle::isAlive).count();
         System.out.println("\nStopped the " + stopped.size() + " processes this demo started"
                 + (left == 0 ? "; none is left running." : "; " + left + " would not stop: " + stopped));
+    }
+
+    private static void deleteRunDir(Path runDir) {
+        try (var files = Files.walk(runDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp directory is harmless
+        }
     }
 
     private static void printKeep(Fleet fleet) throws IOException {
