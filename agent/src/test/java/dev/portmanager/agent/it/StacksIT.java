@@ -74,4 +74,30 @@ class StacksIT {
             default: return "netty-epoll";
         }
     }
+
+    /**
+     * The race the retry exists for: the port is free when the core grants it (nothing listens there) but another
+     * process binds it before the app does. A bound, non-listening client socket reproduces that: the kernel's
+     * listening table does not show it, yet the app's bind fails with EADDRINUSE. The agent must release the
+     * grant, take the next port and bind again, invisibly to the app.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("stacks")
+    void portTakenBetweenGrantAndBindIsRetried(Jdk jdk, Stack stack, @TempDir Path stateDir) throws Exception {
+        try (java.net.Socket squatter = new java.net.Socket()) {
+            squatter.bind(new java.net.InetSocketAddress(0));
+            int wanted = squatter.getLocalPort();
+            try (ChildJvm app = launch(jdk, stack, stateDir, wanted)) {
+                int port = app.awaitListening();
+                assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "moved on after the failed bind: " + app);
+                assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
+                List<String> err = app.stderr();
+                assertEquals(1, err.size(), app.toString());
+                assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + wanted + " -> " + port)
+                        && err.get(0).contains(wanted + " failed to bind"), app.toString());
+                assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == port),
+                        app.toString());
+            }
+        }
+    }
 }
