@@ -4,7 +4,8 @@ import dev.portmanager.Allocation;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.registry.RedisRegistry;
 import dev.portmanager.testing.RedisServer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
@@ -20,15 +21,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RedisIT {
 
-    @Test
-    void registrationReachesRedisAndReturnsAfterAnEmptyRestart(@TempDir Path appState, @TempDir Path lookupState)
-            throws Exception {
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    /** On JDK 25 this also shows that Lettuce and Netty inside the agent print nothing (no Unsafe warnings). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void registrationReachesRedisAndReturnsAfterAnEmptyRestart(Jdk jdk, @TempDir Path appState,
+                                                               @TempDir Path lookupState) throws Exception {
         try (RedisServer redis = RedisServer.launch(); ServerSocket taken = Ports.hold()) {
             String args = "service=redis-app,type=ml,lease=3s,stateDir=" + appState + ",store=" + redis.uri();
             // Another host's view, straight from the core's Redis registry (PortManager.lookup on this host would
             // answer from the local state directory, and the app's state directory is not the viewer's).
             PortManagerConfig viewer = PortManagerConfig.defaults().withStateDir(lookupState).withStore(redis.uri());
-            try (ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(),
+            try (ChildJvm app = ChildJvm.start(jdk, args, List.of(), AgentJar.subjects(),
                     Stack.SERVER_SOCKET.mainClass, Integer.toString(taken.getLocalPort()))) {
                 int port = app.awaitListening();
                 assertEquals("HELLO serversocket", Ports.request(port, false));
