@@ -8,7 +8,7 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
-import java.net.URL;
+import java.net.URI;
 
 /**
  * Checks one registered instance on its real port: a TCP connect, or an HTTP GET when the service declares a
@@ -80,7 +80,8 @@ public final class HealthProbe {
     private int get(Endpoint e, String path) throws IOException {
         String p = path.startsWith("/") ? path : "/" + path;
         // Proxy.NO_PROXY: a health check goes straight to the instance, never through a configured proxy.
-        HttpURLConnection c = (HttpURLConnection) new URL("http://" + e.authority() + p).openConnection(Proxy.NO_PROXY);
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://" + e.authority() + p).toURL()
+                .openConnection(Proxy.NO_PROXY);
         c.setConnectTimeout(timeoutMillis);
         c.setReadTimeout(timeoutMillis);
         c.setInstanceFollowRedirects(false);

@@ -109,6 +109,32 @@ class CliRunTest {
         }
     }
 
+    @Test
+    void healthUsesTheConfiguredHttpPath() throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(www.resolve("ok.txt"), "fine");
+        Path config = dir.resolve("health.yaml");
+        Files.writeString(config, String.join("\n",
+                "services:",
+                "  good: { type: testing, healthPath: /ok.txt }",
+                "  bad: { type: testing, healthPath: /missing.txt }", ""));
+        Launcher withConfig = pm.env("PORTMANAGER_CONFIG", config.toString());
+        try (ChildProcess good = new ChildProcess(withConfig.builder(List.of("run", "--service", "good", "--",
+                "python3", "-m", "http.server", "{port}", "--directory", www.toString())));
+             ChildProcess bad = new ChildProcess(withConfig.builder(List.of("run", "--service", "bad", "--",
+                     "python3", "-m", "http.server", "{port}", "--directory", www.toString())))) {
+            awaitLookup("good");
+            awaitLookup("bad");
+            Launcher.Result up = withConfig.run("health", "good");
+            assertEquals(0, up.exit(), up.toString());
+            assertTrue(up.out().contains("GET /ok.txt") && up.out().contains("HTTP 200"), up.toString());
+            // Accepting connections is not enough when the service names a health path that fails.
+            Launcher.Result down = withConfig.run("health", "bad");
+            assertEquals(1, down.exit(), down.toString());
+            assertTrue(down.out().contains("DOWN") && down.out().contains("HTTP 404"), down.toString());
+        }
+    }
+
     private Launcher.Result awaitLookup(String name) throws InterruptedException {
         long end = System.currentTimeMillis() + 30_000;
         Launcher.Result r = pm.run("lookup", name);
