@@ -12,7 +12,9 @@ import dev.portmanager.config.ConfigException;
  *   <li>{@code {p}:deadlines} sorted set: member {@code <host>:<port>}, score the lease deadline (Redis time, ms);
  *       what {@code allocations()} and the reaper walk</li>
  *   <li>{@code {p}:svc:<service>} sorted set: the rows (see {@code AllocationFields}) of the service's LISTENING
- *       entries, score the deadline; all that {@code lookup(service)} reads</li>
+ *       entries, score the deadline</li>
+ *   <li>{@code {p}:view:<service>} string: the same rows joined into one value, rebuilt whenever the index changes,
+ *       expiring with its last deadline; all that {@code lookup(service)} reads (see {@code RegistryScripts})</li>
  *   <li>{@code {p}:services} set: services that have an index, so the reaper can trim every index</li>
  *   <li>{@code {p}:epoch} string: a random id written by the first publish into an empty Redis; when it changes, the
  *       data was lost (a restart without persistence)</li>
@@ -60,6 +62,14 @@ final class RedisKeys {
 
     String service(String service) {
         return serviceBase() + service;
+    }
+
+    String viewBase() {
+        return base + ":view:";
+    }
+
+    String view(String service) {
+        return viewBase() + service;
     }
 
     String services() {

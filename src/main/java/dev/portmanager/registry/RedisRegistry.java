@@ -114,7 +114,7 @@ public final class RedisRegistry implements Registry {
         long lease = a.leaseMillis() > 0 ? a.leaseMillis() : defaultLeaseMillis;
         String member = RedisKeys.member(a.host(), a.port());
         List<String> fields = AllocationFields.write(a, lease);
-        List<String> args = new ArrayList<>(8 + fields.size());
+        List<String> args = new ArrayList<>(9 + fields.size());
         args.add(member);
         args.add(a.ownerToken());
         args.add(Long.toString(a.generation()));
@@ -124,6 +124,7 @@ public final class RedisRegistry implements Registry {
         args.add(keys.serviceBase());
         args.add(a.state() == AllocationState.LISTENING ? "1" : "0");
         args.add(a.service());
+        args.add(keys.viewBase());
         args.addAll(fields);
         String[] keyList = {keys.allocation(member), keys.deadlines(), keys.service(a.service()), keys.services(),
                 keys.epoch()};
@@ -139,7 +140,7 @@ public final class RedisRegistry implements Registry {
         String member = RedisKeys.member(a.host(), a.port());
         Long removed = call(WITHDRAW, ScriptOutputType.INTEGER,
                 new String[] {keys.allocation(member), keys.deadlines()},
-                member, a.ownerToken(), Long.toString(a.generation()), keys.serviceBase());
+                member, a.ownerToken(), Long.toString(a.generation()), keys.serviceBase(), keys.viewBase());
         return removed != null && removed == 1L;
     }
 
@@ -153,21 +154,25 @@ public final class RedisRegistry implements Registry {
     public List<Allocation> lookup(String service) {
         long now = clock.now();
         long before = clock.ticks();
-        String reply = call(LOOKUP, ScriptOutputType.VALUE, new String[] {keys.service(service)},
+        String reply = call(LOOKUP, ScriptOutputType.VALUE, new String[] {keys.view(service), keys.service(service)},
                 now < 0 ? "" : Long.toString(now));
         // the reply starts with the time the script used: a fresh sample when it had to ask Redis
         int end = reply.indexOf(AllocationFields.ROW_SEPARATOR);
+        long used = Long.parseLong(end < 0 ? reply : reply.substring(0, end));
         if (now < 0) {
-            clock.observe(Long.parseLong(end < 0 ? reply : reply.substring(0, end)), before, clock.ticks());
+            clock.observe(used, before, clock.ticks());
         }
-        return end < 0 ? new ArrayList<>(0) : AllocationFields.readAll(reply, end + 1);
+        List<Allocation> rows = end < 0 ? new ArrayList<>(0) : AllocationFields.readAll(reply, end + 1);
+        // the view may hold rows that expired since it was built
+        rows.removeIf(a -> a.leaseUntil() <= used);
+        return rows;
     }
 
     @Override
     public int reap(long graceMillis) {
         Long removed = call(REAP, ScriptOutputType.INTEGER, new String[] {keys.deadlines(), keys.services()},
                 Long.toString(Math.max(0, graceMillis)), keys.allocationBase(), keys.serviceBase(),
-                Integer.toString(REAP_BATCH));
+                Integer.toString(REAP_BATCH), keys.viewBase());
         return removed == null ? 0 : removed.intValue();
     }
 

@@ -27,6 +27,30 @@ final class RegistryScripts {
             return table.concat(out, '\\30')
             """;
 
+    /** Above this many listening instances a service keeps no view: lookups then read its index directly. */
+    static final int VIEW_CAP = 500;
+
+    /**
+     * Lua helper: rebuilds a service's view (its live rows joined, one string) from its index, expiring with the
+     * latest deadline in it; {@code MANY} stands in for a view too large to rewrite on every publish.
+     */
+    private static final String VIEW = """
+            local function rebuild(index, view, now)
+              local rows = redis.call('ZRANGEBYSCORE', index, string.format('(%.0f', now), '+inf')
+              if #rows == 0 then
+                redis.call('DEL', view)
+                return
+              end
+              local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
+              local ttl = string.format('%.0f', math.max(1, tonumber(last[2]) - now))
+              if #rows > CAP then
+                redis.call('SET', view, 'MANY', 'PX', ttl)
+              else
+                redis.call('SET', view, table.concat(rows, '\\30'), 'PX', ttl)
+              end
+            end
+            """.replace("CAP", Integer.toString(VIEW_CAP));
+
     /**
      * Register or renew (an upsert), comparing owner and generation.
      * <ul>
@@ -42,11 +66,13 @@ final class RegistryScripts {
      * service's index while it is LISTENING (out of it otherwise). The epoch key is created if missing. Reply:
      * outcome, epoch, Redis's time (which keeps the client's {@link RedisClock} fresh).
      *
+     * <p>The service's view is rebuilt when its index changed (and the previous service's, if the entry moved).
+     *
      * <p>KEYS: entry, deadlines, service index, services, epoch.
      * ARGV: member, owner token, generation, lease ms, proposed epoch, service index base, "1" if listening,
-     * service, then field/value pairs.
+     * service, view base, then field/value pairs.
      */
-    static final String PUBLISH = NOW + """
+    static final String PUBLISH = NOW + VIEW + """
             local epoch = redis.call('GET', KEYS[5])
             if not epoch then
               epoch = ARGV[5]
@@ -55,6 +81,7 @@ final class RegistryScripts {
             local gen = tonumber(ARGV[3])
             local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service', 'row')
             local outcome = 'CREATED'
+            local unlisted = 0
             if cur[1] then
               local held = tonumber(cur[1])
               if held > gen then
@@ -68,23 +95,29 @@ final class RegistryScripts {
                 end
               end
               if cur[3] and cur[4] then
-                redis.call('ZREM', ARGV[6] .. cur[3], cur[4])
+                unlisted = redis.call('ZREM', ARGV[6] .. cur[3], cur[4])
+                if unlisted > 0 and cur[3] ~= ARGV[8] then
+                  rebuild(ARGV[6] .. cur[3], ARGV[9] .. cur[3], now)
+                end
               end
             end
             local lease = tonumber(ARGV[4])
             local deadline = string.format('%.0f', now + lease)
             local values = {}
-            for i = 10, #ARGV, 2 do
+            for i = 11, #ARGV, 2 do
               values[#values + 1] = ARGV[i]
             end
             values[#values + 1] = deadline
             local row = table.concat(values, '\\31')
-            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline, 'row', row, unpack(ARGV, 9))
+            redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline, 'row', row, unpack(ARGV, 10))
             redis.call('PEXPIRE', KEYS[1], lease)
             redis.call('ZADD', KEYS[2], deadline, ARGV[1])
             if ARGV[7] == '1' then
               redis.call('ZADD', KEYS[3], deadline, row)
               redis.call('SADD', KEYS[4], ARGV[8])
+            end
+            if ARGV[7] == '1' or (unlisted > 0 and cur[3] == ARGV[8]) then
+              rebuild(KEYS[3], ARGV[9] .. ARGV[8], now)
             end
             return {outcome, epoch, string.format('%.0f', now)}
             """;
@@ -93,33 +126,34 @@ final class RegistryScripts {
      * Compare owner and generation, then delete the entry and its index members. Returns 1 if it deleted, 0 if
      * the entry is gone or belongs to another owner or grant.
      *
-     * <p>KEYS: entry, deadlines. ARGV: member, owner token, generation, service index base.
+     * <p>KEYS: entry, deadlines. ARGV: member, owner token, generation, service index base, view base.
      */
-    static final String WITHDRAW = """
+    static final String WITHDRAW = NOW + VIEW + """
             local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service', 'row')
             if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[3]) or cur[2] ~= ARGV[2] then
               return 0
             end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[1])
-            if cur[3] and cur[4] then
-              redis.call('ZREM', ARGV[4] .. cur[3], cur[4])
+            if cur[3] and cur[4] and redis.call('ZREM', ARGV[4] .. cur[3], cur[4]) > 0 then
+              rebuild(ARGV[4] .. cur[3], ARGV[5] .. cur[3], now)
             end
             return 1
             """;
 
     /**
-     * The live, listening entries of one service: the members of its index are the entries' rows themselves,
-     * scored by deadline, so this is one ZRANGEBYSCORE: the least work a deadline-filtered read can do. The
-     * publish script keeps the index exact: it swaps an entry's old row for the new one on every publish, adds it
-     * only while the entry is LISTENING, and withdraw removes it. A row left behind by an entry that expired on its
-     * own has a past deadline, so it is never returned, and the reaper drops it.
+     * The live, listening entries of one service, for discovery: the hot path, so it reads a single string. Each
+     * service has a view, {@code {p}:view:<service>}: the rows of its live LISTENING entries joined by the row
+     * separator, rebuilt by every script that changes the service's index (publish, withdraw, reap) and expiring
+     * with the last deadline in it. The script GETs it and prefixes the "now" it used; the client drops rows whose
+     * deadline (the last value of each row) is not after that now, since an entry may have expired since the
+     * view was built. A service with more than {@link #VIEW_CAP} instances has the view {@code MANY} instead, and
+     * the script reads its index (rows scored by deadline) with ZRANGEBYSCORE.
      *
      * <p>"Now" is Redis's time as the client estimates it ({@link RedisClock}); when the client has no fresh
-     * estimate it sends an empty ARGV[1] and the script asks {@code TIME} itself. The reply is one flat string:
-     * the "now" used, then the rows, all joined by the row separator (the cheapest reply to send and to decode).
+     * estimate it sends an empty ARGV[1] and the script asks {@code TIME} itself.
      *
-     * <p>KEYS: service index. ARGV: Redis time in ms, or empty.
+     * <p>KEYS: view, service index. ARGV: Redis time in ms, or empty.
      */
     static final String LOOKUP = """
             local now = tonumber(ARGV[1])
@@ -128,11 +162,14 @@ final class RegistryScripts {
               now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
             now = string.format('%.0f', now)
-            local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
-            if #rows == 0 then
+            local rows = redis.call('GET', KEYS[1])
+            if rows == 'MANY' then
+              rows = table.concat(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf'), '\\30')
+            end
+            if not rows or rows == '' then
               return now
             end
-            return now .. '\\30' .. table.concat(rows, '\\30')
+            return now .. '\\30' .. rows
             """;
 
     /**
@@ -148,9 +185,9 @@ final class RegistryScripts {
      * blocks Redis for long), and trims every service index the same way. Returns how many entries it removed,
      * counting those whose hash had already expired but whose index members remained.
      *
-     * <p>KEYS: deadlines, services. ARGV: grace ms, entry key base, service index base, batch size.
+     * <p>KEYS: deadlines, services. ARGV: grace ms, entry key base, service index base, batch size, view base.
      */
-    static final String REAP = NOW + """
+    static final String REAP = NOW + VIEW + """
             local cutoff = string.format('(%.0f', now - tonumber(ARGV[1]))
             local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff, 'LIMIT', 0, tonumber(ARGV[4]))
             for i = 1, #stale do
@@ -160,7 +197,9 @@ final class RegistryScripts {
             local services = redis.call('SMEMBERS', KEYS[2])
             for i = 1, #services do
               local index = ARGV[3] .. services[i]
-              redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff)
+              if redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff) > 0 then
+                rebuild(index, ARGV[5] .. services[i], now)
+              end
               if redis.call('ZCARD', index) == 0 then
                 redis.call('SREM', KEYS[2], services[i])
               end

@@ -223,10 +223,45 @@ class RedisRegistryTest {
     }
 
     @Test
+    void theServiceViewFollowsEveryChange() {
+        Allocation a = listening(8085, "svc", 1, 100, 30_000);
+        Allocation b = listening(8086, "svc", 1, 101, 30_000);
+        registry.publish(a);
+        registry.publish(b);
+        assertEquals(2, raw.cmd().get("{portmanager}:view:svc").split("\u001e").length);
+        registry.publish(b.withState(AllocationState.RELEASED));
+        assertEquals(List.of("host-a:8085"), registry.lookup("svc").stream().map(Allocation::hostPort).toList());
+        registry.withdraw(a);
+        assertEquals(0L, raw.cmd().exists("{portmanager}:view:svc"), "no live rows, no view");
+        assertTrue(registry.lookup("svc").isEmpty());
+    }
+
+    @Test
+    void theViewExpiresWithItsLastDeadline() throws Exception {
+        registry.publish(listening(8085, "svc", 1, 100, 200));
+        assertEquals(1L, raw.cmd().exists("{portmanager}:view:svc"));
+        Thread.sleep(400);
+        assertEquals(0L, raw.cmd().exists("{portmanager}:view:svc"));
+    }
+
+    @Test
+    void aServiceWithMoreInstancesThanTheViewHoldsIsReadFromItsIndex() {
+        int many = RegistryScripts.VIEW_CAP + 1;
+        for (int i = 0; i < many; i++) {
+            registry.publish(of("host-" + i, 8085, "big", 1, 100, 30_000, AllocationState.LISTENING));
+        }
+        assertEquals("MANY", raw.cmd().get("{portmanager}:view:big"));
+        assertEquals(many, registry.lookup("big").size());
+        registry.withdraw(of("host-0", 8085, "big", 1, 100, 30_000, AllocationState.LISTENING));
+        assertEquals(many - 1, registry.lookup("big").size());
+        assertTrue(raw.cmd().get("{portmanager}:view:big").contains("host-1"), "small enough again: a real view");
+    }
+
+    @Test
     void everyKeyCarriesThePrefixAsAHashTag() {
         registry.publish(listening(8085, "svc", 1, 100, 30_000));
         List<String> keys = raw.cmd().keys("*");
-        assertEquals(5, keys.size(), keys.toString());
+        assertEquals(6, keys.size(), keys.toString());
         assertTrue(keys.stream().allMatch(k -> k.startsWith("{portmanager}:")), keys.toString());
     }
 
