@@ -6,6 +6,7 @@ import sun.misc.SignalHandler;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Passes SIGTERM and SIGINT on to the child of {@code run} instead of letting them end this JVM, so that the child
@@ -14,6 +15,7 @@ import java.util.Map;
  */
 final class ChildSignals {
     private static final String[] FORWARDED = {"TERM", "INT"};
+    private static final long INT_GRACE_MILLIS = 250;
 
     private final Map<Signal, SignalHandler> previous = new HashMap<>();
 
@@ -41,11 +43,22 @@ final class ChildSignals {
             child.destroy(); // SIGTERM on POSIX
             return;
         }
-        // The JDK cannot send other signals; kill(1) can, aimed at exactly this pid.
-        try {
-            new ProcessBuilder("kill", "-" + name, Long.toString(child.pid())).inheritIO().start();
-        } catch (IOException e) {
-            child.destroy();
-        }
+        // Ctrl-C in a terminal reaches the whole foreground process group, the child included: pass it on only
+        // if the child is still running a moment later, so that it does not get a second SIGINT (which many
+        // programs read as "quit now") while it shuts down. kill(1) because the JDK sends only TERM and KILL.
+        Thread later = new Thread(() -> {
+            try {
+                if (child.waitFor(INT_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                new ProcessBuilder("kill", "-" + name, Long.toString(child.pid())).inheritIO().start();
+            } catch (IOException e) {
+                child.destroy();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "portmanager-run-signal");
+        later.setDaemon(true);
+        later.start();
     }
 }
