@@ -28,11 +28,14 @@ final class AllocationsCommand extends Subcommand implements Callable<Integer> {
                 out().println("No allocations.");
                 return 0;
             }
-            Table t = new Table("PORT", "SERVICE", "TYPE", "STATE", "HOST", "PID", "ENDPOINT", "SINCE", "LEASE",
+            Table t = new Table("PORT", "SERVICE", "TYPE", "STATE", "HOST", "PID", "ENDPOINT", "SINCE", "ENDS",
                     "REASON");
             for (Allocation a : all) {
+                // A reservation ends with its ttl; an owned port lives as long as its process (the lease only
+                // matters to the registry, which the owner keeps renewing).
+                String ends = a.pid() == 0 ? Ages.until(a.leaseUntil()) : "with pid " + a.pid();
                 t.row(a.port(), a.service(), a.type(), a.state(), a.host(), a.pid() == 0 ? "-" : a.pid(),
-                        a.endpoint(), Ages.ago(a.createdAt()), Ages.until(a.leaseUntil()), a.reason());
+                        a.endpoint(), Ages.ago(a.createdAt()), ends, a.reason());
             }
             t.print(out());
             return 0;

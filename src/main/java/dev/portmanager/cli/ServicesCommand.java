@@ -27,12 +27,12 @@ final class ServicesCommand extends Subcommand implements Callable<Integer> {
                 out().println("No services are registered.");
                 return 0;
             }
-            Table t = new Table("SERVICE", "ENDPOINT", "ADDRESS", "PORT", "TYPE", "HOST", "PID", "HEALTH", "SINCE",
-                    "RENEWED");
+            Table t = new Table("SERVICE", "ENDPOINT", "ADDRESS", "PORT", "TYPE", "HOST", "PID", "HEALTH", "SINCE");
             for (ServiceView s : all) {
                 for (InstanceView i : s.instances()) {
+                    String health = i.ownerGone() ? i.health() + " (process gone)" : i.health();
                     t.row(s.name(), i.endpoint(), i.address(), i.port(), i.type(), i.host(),
-                            i.pid() == 0 ? "-" : i.pid(), i.health(), Ages.ago(i.since()), Ages.ago(i.renewedAt()));
+                            i.pid() == 0 ? "-" : i.pid(), health, Ages.ago(i.since()));
                 }
             }
             t.print(out());

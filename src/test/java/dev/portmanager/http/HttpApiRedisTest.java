@@ -35,6 +35,11 @@ class HttpApiRedisTest extends HttpApiContract {
         return new Launcher(dir.resolve(name)).env("PORTMANAGER_CONFIG", config.toString());
     }
 
+    /**
+     * Needs the registry to keep renewing an allocation that {@code run} hands to its child
+     * ({@code PortManager.markListening(allocation, address, owner)}): with a 3 s lease, an entry that is not
+     * renewed is gone before this test can see it.
+     */
     @Test
     void aServiceOnAnotherHostIsFoundThroughRedis() throws Exception {
         Launcher b = otherHost("host-b");
