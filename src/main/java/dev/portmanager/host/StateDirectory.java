@@ -263,8 +263,12 @@ public final class StateDirectory {
 
     private void writeAtomically(Path target, String content) {
         try {
-            Path tmp = Files.createTempFile(target.getParent(), ".tmp", null);
-            Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+            // A name unique to this process and thread; Files.createTempFile would load SecureRandom (and ~40
+            // security classes) on the first allocation, which the agent pays on an app's first bind.
+            Path tmp = target.resolveSibling(".tmp-" + ProcessHandle.current().pid() + "-"
+                    + Thread.currentThread().getId() + "-" + System.nanoTime());
+            Files.writeString(tmp, content, StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             Log.warn("cannot write " + target + ": " + e);
