@@ -141,7 +141,8 @@ public final class LocalApi implements PortManagerApi {
     public RefreshResult refresh() {
         List<Allocation> instances = tracker.observe();
         List<Endpoint> endpoints = instances.stream().map(Endpoint::of).toList();
-        List<HealthProbe.Result> results = checkAll(endpoints);
+        // Dead means not accepting connections: a live process failing its HTTP health path keeps its port.
+        List<HealthProbe.Result> results = checkAll(endpoints, true);
         List<InstanceView> dropped = new ArrayList<>();
         int up = 0;
         for (int i = 0; i < instances.size(); i++) {
@@ -233,17 +234,21 @@ public final class LocalApi implements PortManagerApi {
     }
 
     private List<HealthProbe.Result> checkAll(List<Endpoint> endpoints) {
+        return checkAll(endpoints, false);
+    }
+
+    private List<HealthProbe.Result> checkAll(List<Endpoint> endpoints, boolean tcpOnly) {
         if (endpoints.size() <= 1) {
-            return endpoints.stream().map(this::check).toList();
+            return endpoints.stream().map(e -> check(e, tcpOnly)).toList();
         }
         ExecutorService pool = pool();
         List<CompletableFuture<HealthProbe.Result>> futures = endpoints.stream()
-                .map(e -> CompletableFuture.supplyAsync(() -> check(e), pool)).toList();
+                .map(e -> CompletableFuture.supplyAsync(() -> check(e, tcpOnly), pool)).toList();
         return futures.stream().map(CompletableFuture::join).toList();
     }
 
-    private HealthProbe.Result check(Endpoint e) {
-        KnownService known = pm.config().services().get(e.service());
+    private HealthProbe.Result check(Endpoint e, boolean tcpOnly) {
+        KnownService known = tcpOnly ? null : pm.config().services().get(e.service());
         return probe.check(e, known == null ? null : known.healthPath());
     }
 
