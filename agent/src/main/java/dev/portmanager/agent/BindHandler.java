@@ -130,6 +130,7 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
 
     /** After a successful bind: record the port as listening (the core registers it in the background). */
     void bound(BindTicket ticket, Object socket) {
+        long started = System.nanoTime();
         PortManager manager = access.get();
         Thread thread = Thread.currentThread();
         ClassLoader appContext = thread.getContextClassLoader();
@@ -153,6 +154,9 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
             }
             synchronized (bound) {
                 bound.put(socket, held);
+            }
+            if (AgentMain.DEBUG) {
+                AgentLog.line("bind of " + held.port() + " recorded in " + (System.nanoTime() - started) / 1000 + " us");
             }
         } catch (RuntimeException | Error failure) {
             AgentLog.line(settings.service + ": bound " + ticket.target.getPort() + " but could not record it ("
