@@ -84,6 +84,7 @@ class BehaviourIT {
                 AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
             assertEquals(wanted, app.awaitListening(), app.toString());
             assertEquals("HELLO serversocket", Ports.request(wanted, false));
+            app.awaitStderr("[portmanager] ");
             List<String> err = app.stderr();
             assertEquals(1, err.size(), app.toString());
             assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
@@ -108,6 +109,7 @@ class BehaviourIT {
         try (ChildJvm unknown = ChildJvm.start(Jdk.current(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
                 AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
             assertEquals(wanted, unknown.awaitListening(), unknown.toString());
+            unknown.awaitStderr("[portmanager] ");
             assertEquals(1, unknown.stderr().size(), unknown.toString());
             String line = unknown.stderr().get(0);
             assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
@@ -116,6 +118,7 @@ class BehaviourIT {
         try (ChildJvm bad = ChildJvm.start(Jdk.current(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
                 AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
             assertEquals(other, bad.awaitListening(), bad.toString());
+            bad.awaitStderr("[portmanager] ");
             assertEquals(1, bad.stderr().size(), bad.toString());
             String line = bad.stderr().get(0);
             assertTrue(line.contains("'sometimes'") && line.contains("-Dportmanager.mode")
@@ -138,9 +141,7 @@ class BehaviourIT {
             assertTrue(out.contains("NETTY 4.1.118.Final"), "the app's own Netty: " + app);
             assertTrue(out.stream().anyMatch(l -> l.startsWith("SLF4J ") && l.contains("slf4j-api-1.7.36")), app.toString());
             assertFalse(out.stream().anyMatch(l -> l.startsWith("VISIBLE") && l.endsWith("true")), "agent classes leak: " + app);
-            Thread.sleep(200);
-            assertTrue(app.stderr().stream().anyMatch(l -> l.contains("INFO subject - app logging works")),
-                    "the app's slf4j-simple still logs: " + app);
+            app.awaitStderr("[main] INFO subject - app logging works");
             assertFalse(app.stderr().stream().anyMatch(l -> l.contains("SLF4J") && !l.contains("subject")), app.toString());
         }
     }
@@ -211,6 +212,7 @@ class BehaviourIT {
                 int port = app.awaitListening();
                 assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
                 assertEquals("HELLO serversocket", Ports.request(port, false));
+                app.awaitStderr("[portmanager] rewrote java/net/ServerSocket");
                 boolean cached = app.stderr().stream().anyMatch(l -> l.startsWith("[portmanager] rewrote java/net/ServerSocket (cached)"));
                 assertEquals(run == 2, cached, "run " + run + " (3: the cache directory is writable by others): " + app);
             }

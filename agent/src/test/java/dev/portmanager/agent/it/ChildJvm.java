@@ -23,12 +23,14 @@ final class ChildJvm implements AutoCloseable {
     private final List<String> out = new ArrayList<>();
     private final List<String> err = new ArrayList<>();
     private final String description;
+    private final Thread outPump;
+    private final Thread errPump;
 
     private ChildJvm(Process process, String description) {
         this.process = process;
         this.description = description;
-        pump(process.getInputStream(), out);
-        pump(process.getErrorStream(), err);
+        this.outPump = pump(process.getInputStream(), out);
+        this.errPump = pump(process.getErrorStream(), err);
     }
 
     /** Starts {@code mainClass} on {@code jdk} with the agent ({@code agentArgs} null: no agent). */
@@ -51,7 +53,7 @@ final class ChildJvm implements AutoCloseable {
         return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args));
     }
 
-    private static void pump(java.io.InputStream stream, List<String> into) {
+    private static Thread pump(java.io.InputStream stream, List<String> into) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
@@ -67,6 +69,7 @@ final class ChildJvm implements AutoCloseable {
         });
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     /** The port in {@code LISTENING <port>}, waiting for it. */
@@ -80,22 +83,35 @@ final class ChildJvm implements AutoCloseable {
 
     /** The first stdout line starting with {@code prefix}, waiting up to 30 s. */
     String awaitStdout(String prefix) throws InterruptedException {
+        return awaitLine(out, prefix);
+    }
+
+    /**
+     * The first stderr line starting with {@code prefix}, waiting up to 30 s (stderr is read by its own thread:
+     * a line written before a stdout line may still arrive after it).
+     */
+    String awaitStderr(String prefix) throws InterruptedException {
+        return awaitLine(err, prefix);
+    }
+
+    private String awaitLine(List<String> lines, String prefix) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        synchronized (out) {
+        synchronized (lines) {
             while (true) {
-                for (String line : out) {
+                for (String line : lines) {
                     if (line.startsWith(prefix)) {
                         return line;
                     }
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || (!process.isAlive() && out.isEmpty())) {
+                if (left <= 0) {
                     throw new AssertionError("no '" + prefix + "' line from " + this);
                 }
-                out.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
-                if (!process.isAlive()) {
-                    // give the pump a moment to drain the last lines
-                    out.wait(100);
+                lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+                if (!process.isAlive() && System.nanoTime() - deadline > -Duration.ofSeconds(29).toNanos()) {
+                    // the process is gone: give the pump a moment to drain its last lines, then give up
+                    lines.wait(300);
+                    deadline = Math.min(deadline, System.nanoTime());
                 }
             }
         }
@@ -105,7 +121,8 @@ final class ChildJvm implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("did not exit: " + this);
         }
-        Thread.sleep(100); // let the pumps drain
+        outPump.join(5000); // both streams end with the process: every line is in
+        errPump.join(5000);
         return process.exitValue();
     }
 

@@ -43,6 +43,7 @@ class StacksIT {
             assertTrue(found.stream().anyMatch(e -> e.port() == port && e.pid() == app.pid()),
                     "lookup " + found + " lacks " + port + ": " + app);
 
+            app.awaitStderr("[portmanager] ");
             List<String> err = app.stderr();
             assertEquals(1, err.size(), "exactly one line, the move: " + app);
             assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + taken.getLocalPort()
@@ -91,6 +92,7 @@ class StacksIT {
                 int port = app.awaitListening();
                 assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "moved on after the failed bind: " + app);
                 assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
+                app.awaitStderr("[portmanager] ");
                 List<String> err = app.stderr();
                 assertEquals(1, err.size(), app.toString());
                 assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + wanted + " -> " + port)
