@@ -28,12 +28,17 @@ public final class PortManagerBridge {
     private PortManagerBridge() {
     }
 
-    /** Installs the agent's handlers once; later calls are ignored so nothing else can take the hooks over. */
-    public static synchronized void install(BiFunction<Object, Object, Object> enter, Consumer<Object> close) {
-        if (enterHandler == null && closeHandler == null) {
-            closeHandler = close;
-            enterHandler = enter;
+    /**
+     * Installs the agent's handlers once; later calls are refused (false) so that nothing else can take the hooks
+     * over, and a second copy of the agent in the same JVM knows to stand down.
+     */
+    public static synchronized boolean install(BiFunction<Object, Object, Object> enter, Consumer<Object> close) {
+        if (enterHandler != null || closeHandler != null) {
+            return false;
         }
+        closeHandler = close;
+        enterHandler = enter;
+        return true;
     }
 
     /** A ticket when the agent manages this bind, else null (also for null and non-IP addresses). */

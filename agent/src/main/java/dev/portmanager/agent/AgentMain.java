@@ -34,7 +34,10 @@ public final class AgentMain {
             ManagerAccess access = new ManagerAccess(settings, agentLoader);
             BindHandler handler = new BindHandler(settings, access, agentLoader);
             byte[] bridge = readBridge(agentLoader);
-            BridgeInstaller.install(inst, bridge, handler, handler);
+            if (!BridgeInstaller.install(inst, bridge, handler, handler)) {
+                AgentLog.line("already active in this JVM; this extra -javaagent copy does nothing");
+                return;
+            }
             access.start();
             Thread closer = new Thread(new Closer(access), "portmanager-exit");
             closer.setContextClassLoader(agentLoader);

@@ -23,7 +23,8 @@ final class BridgeInstaller {
     private BridgeInstaller() {
     }
 
-    static void install(Instrumentation inst, byte[] bridgeBytes, BiFunction<Object, Object, Object> enter,
+    /** False when another copy of the agent already holds the bridge. */
+    static boolean install(Instrumentation inst, byte[] bridgeBytes, BiFunction<Object, Object, Object> enter,
                         Consumer<Object> close) throws ReflectiveOperationException {
         Class<?> bridge;
         try {
@@ -36,6 +37,6 @@ final class BridgeInstaller {
             // loading a target here would force a retransformation (ASM in premain) for nothing.
             bridge = MethodHandles.privateLookupIn(URL.class, MethodHandles.lookup()).defineClass(bridgeBytes);
         }
-        bridge.getMethod("install", BiFunction.class, Consumer.class).invoke(null, enter, close);
+        return (Boolean) bridge.getMethod("install", BiFunction.class, Consumer.class).invoke(null, enter, close);
     }
 }

@@ -218,4 +218,21 @@ class BehaviourIT {
             }
         }
     }
+
+    @Test
+    void aSecondCopyOfTheAgentStandsDown(@TempDir Path stateDir) throws Exception {
+        try (ServerSocket taken = Ports.hold();
+             ChildJvm app = ChildJvm.start(Jdk.current(), "service=twice,type=ml,stateDir=" + stateDir,
+                     List.of("-javaagent:" + AgentJar.path() + "=service=twice,type=ml,stateDir=" + stateDir),
+                     AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
+            int port = app.awaitListening();
+            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            app.awaitStderr("[portmanager] twice: ");
+            assertEquals(List.of("[portmanager] already active in this JVM; this extra -javaagent copy does nothing"),
+                    app.stderr().stream().filter(l -> !l.startsWith("[portmanager] twice: ")).collect(Collectors.toList()),
+                    app.toString());
+            assertEquals(1, app.stderr().stream().filter(l -> l.startsWith("[portmanager] twice: ")).count(),
+                    "one move, handled once: " + app);
+        }
+    }
 }
