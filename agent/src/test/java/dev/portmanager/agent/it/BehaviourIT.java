@@ -235,4 +235,17 @@ class BehaviourIT {
                     "one move, handled once: " + app);
         }
     }
+
+    @Test
+    void sslServerSocketMovesLikeAPlainOne(@TempDir Path stateDir) throws Exception {
+        try (ServerSocket taken = Ports.hold();
+             ChildJvm app = ChildJvm.start(Jdk.current(), "service=tls,type=ml,stateDir=" + stateDir, List.of(),
+                     AgentJar.subjects(), "dev.portmanager.agent.subjects.SslServerSocketApp",
+                     Integer.toString(taken.getLocalPort()))) {
+            int port = app.awaitListening();
+            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            assertTrue(app.awaitStdout("CLASS ").contains("SSLServerSocketImpl"), app.toString());
+            assertTrue(Registry.lookup(stateDir, "tls").stream().anyMatch(e -> e.port() == port), app.toString());
+        }
+    }
 }
