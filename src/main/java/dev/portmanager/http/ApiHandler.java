@@ -28,6 +28,8 @@ import java.util.Set;
 final class ApiHandler implements HttpHandler {
     /** Bodies are tiny JSON objects; anything larger is refused before it is read. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** A refused body up to this size is read and dropped, so that its sender sees the 413 (see drain). */
+    private static final long DRAIN_LIMIT_BYTES = 4L * 1024 * 1024;
     private static final String PM = "/api/v1/port-management";
     private static final String DISCOVERY = "/api/v1/discovery";
 
@@ -173,15 +175,32 @@ final class ApiHandler implements HttpHandler {
                         + "' is not a number");
             }
             if (declared > MAX_BODY_BYTES) {
+                if (declared <= DRAIN_LIMIT_BYTES) {
+                    drain(exchange.getRequestBody());
+                }
                 throw tooLarge();
             }
         }
         try (InputStream in = exchange.getRequestBody()) {
             byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
             if (bytes.length > MAX_BODY_BYTES) {
+                drain(in);
                 throw tooLarge();
             }
             return bytes;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body (up to a limit), so that the client, still sending, reads
+     * the 413 instead of a connection reset: closing a socket with unread input makes the kernel send RST.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[16 * 1024];
+        long left = DRAIN_LIMIT_BYTES;
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+            left -= n;
         }
     }
 
