@@ -36,16 +36,19 @@ final class RegistryScripts {
      */
     private static final String VIEW = """
             local function rebuild(index, view, now)
-              local rows = redis.call('ZRANGEBYSCORE', index, string.format('(%.0f', now), '+inf')
-              if #rows == 0 then
+              local live = string.format('(%.0f', now)
+              local count = redis.call('ZCOUNT', index, live, '+inf')
+              if count == 0 then
                 redis.call('DEL', view)
                 return
               end
               local last = redis.call('ZRANGE', index, -1, -1, 'WITHSCORES')
               local ttl = string.format('%.0f', math.max(1, tonumber(last[2]) - now))
-              if #rows > CAP then
+              if count > CAP then
+                -- counted, not read: a big service must not cost every publish a walk over all its rows
                 redis.call('SET', view, 'MANY', 'PX', ttl)
               else
+                local rows = redis.call('ZRANGEBYSCORE', index, live, '+inf')
                 redis.call('SET', view, table.concat(rows, '\\30'), 'PX', ttl)
               end
             end

@@ -32,7 +32,7 @@ public final class RedisRegistryBenchmark {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         try (RedisServer server = RedisServer.launch();
-             RedisRegistry registry = new RedisRegistry(server.uri(), "portmanager", 60_000)) {
+             RedisRegistry registry = new RedisRegistry(server.uri(), "portmanager", 3_600_000)) {
             // the listener must be in place before the connection opens: Lettuce wires listeners at connect time
             AtomicLong sent = BenchAccess.commandCounter(registry);
             RedisCommands<String, String> redis = BenchAccess.sameConnection(registry);
@@ -135,7 +135,8 @@ public final class RedisRegistryBenchmark {
 
         void register() {
             long n = registered++;
-            Allocation a = allocation("bench-" + (n / 1000), 10_000 + (int) (n % 1000), "registered", 1);
+            // spread over services, as real registrations are; one service of 70,000 instances is not the case
+            Allocation a = allocation("bench-" + (n / 1000), 10_000 + (int) (n % 1000), "registered-" + (n % 100), 1);
             if (registry.publish(a) != PublishOutcome.CREATED) {
                 throw new IllegalStateException("register did not create");
             }
@@ -158,8 +159,10 @@ public final class RedisRegistryBenchmark {
 
         private static Allocation allocation(String host, int port, String service, long generation) {
             long now = System.currentTimeMillis();
+            // a lease far longer than the run, so that nothing expires while it is measured
+            long lease = 3_600_000;
             return new Allocation(host, port, service, "microservice", service + "-1", "main", port, "10.0.0.7",
-                    4242, now - 10_000, now, 60_000, now + 60_000, AllocationState.LISTENING, generation,
+                    4242, now - 10_000, now, lease, now + lease, AllocationState.LISTENING, generation,
                     "preferred port");
         }
     }
