@@ -7,7 +7,8 @@ enum Stack {
     ASYNC_SERVER_SOCKET_CHANNEL("AsyncChannelApp", false, false),
     JDK_HTTP_SERVER("HttpServerApp", false, true),
     NETTY_NIO("NettyNioApp", true, false),
-    NETTY_EPOLL("NettyEpollApp", true, false);
+    NETTY_EPOLL("NettyEpollApp", true, false),
+    NETTY_IO_URING("NettyIoUringApp", true, false);
 
     final String mainClass;
     final boolean needsNetty;

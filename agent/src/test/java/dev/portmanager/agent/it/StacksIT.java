@@ -25,9 +25,21 @@ class StacksIT {
     }
 
     private static ChildJvm launch(Jdk jdk, Stack stack, Path stateDir, int port) throws Exception {
+        if (stack == Stack.NETTY_IO_URING) {
+            assumeIoUring(jdk);
+        }
         String args = "service=" + stack.serviceName() + ",type=ml,stateDir=" + stateDir;
         return ChildJvm.start(jdk, args, stack.jvmOptions(jdk, "-Xverify:all"), stack.classpath(), stack.mainClass,
                 Integer.toString(port));
+    }
+
+    /** io_uring needs kernel support (containers may forbid it): skipped, with the reason, where it is missing. */
+    private static void assumeIoUring(Jdk jdk) throws Exception {
+        try (ChildJvm probe = ChildJvm.start(jdk, null, Stack.NETTY_IO_URING.jvmOptions(jdk),
+                Stack.NETTY_IO_URING.classpath(), Stack.NETTY_IO_URING.mainClass, "0")) {
+            String first = probe.awaitStdout("");
+            org.junit.jupiter.api.Assumptions.assumeFalse(first.startsWith("IO_URING UNAVAILABLE"), first);
+        }
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -72,7 +84,8 @@ class StacksIT {
             case ASYNC_SERVER_SOCKET_CHANNEL: return "async";
             case JDK_HTTP_SERVER: return "httpserver";
             case NETTY_NIO: return "netty-nio";
-            default: return "netty-epoll";
+            case NETTY_EPOLL: return "netty-epoll";
+            default: return "netty-io_uring";
         }
     }
 
