@@ -127,6 +127,9 @@ public final class PortManager implements AutoCloseable {
                 .orElseThrow(() -> new PortManagerException(allocation.hostPort() + " is no longer held by "
                         + allocation.service() + " (released or taken over)"));
         owned.remove(allocation.hostPort());
+        // A new owner is a new registry entry: withdraw this process's one first (same generation, other owner,
+        // so an upsert would be refused as coming from an older owner).
+        registry.untrack(allocation);
         registry.track(listening);
         return listening;
     }
@@ -185,8 +188,8 @@ public final class PortManager implements AutoCloseable {
             all.put(a.hostPort(), a);
         }
         for (Allocation a : registry.allocations()) {
-            if (!a.host().equals(host())) {
-                all.putIfAbsent(a.hostPort(), a); // this host's state directory is the truth for this host
+            if (isLiveElsewhere(a)) {
+                all.putIfAbsent(a.hostPort(), a); // this host's state directory comes first for this host
             }
         }
         List<Allocation> result = new ArrayList<>(all.values());
@@ -226,11 +229,24 @@ public final class PortManager implements AutoCloseable {
             found.put(a.hostPort(), Endpoint.of(a));
         }
         for (Allocation a : registry.lookup(service)) {
-            if (!a.host().equals(host())) {
+            if (isLiveElsewhere(a)) {
                 found.putIfAbsent(a.hostPort(), Endpoint.of(a));
             }
         }
         return new ArrayList<>(found.values());
+    }
+
+    /**
+     * Whether a registry entry should be shown next to this host's own view: every other host's entry, and an
+     * entry of this host made through another state directory, as long as its owner process still runs here
+     * (the registry only learns of a crash when the lease ends; this host can tell at once).
+     */
+    private boolean isLiveElsewhere(Allocation a) {
+        if (!a.host().equals(host())) {
+            return true;
+        }
+        Owner owner = a.owner();
+        return owner == null || owner.isAlive();
     }
 
     /** Every service with a live endpoint, by name. */

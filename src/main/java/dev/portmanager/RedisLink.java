@@ -41,28 +41,13 @@ final class RedisLink implements RegistryLink {
                 sync.track(new Allocation(a.host(), a.port(), a.service(), a.type(), a.instance(), a.endpoint(),
                         a.requestedPort(), a.advertised(), 0, 0, a.createdAt(), remaining, a.leaseUntil(),
                         a.state(), a.generation(), a.reason()));
-                // Published once: a reservation ends when its ttl does, whoever is still running.
-                flushThenForget(a);
+                // Published once, never renewed nor withdrawn at close: a reservation ends when its ttl does,
+                // whoever made it (a CLI command exits at once).
+                sync.forget(a);
             }
             return;
         }
         sync.track(a);
-    }
-
-    /** Stops renewing a reservation once its first publish went out, leaving the entry in Redis. */
-    private void flushThenForget(Allocation a) {
-        Thread t = new Thread(() -> {
-            long deadline = a.leaseUntil();
-            while (System.currentTimeMillis() < deadline) {
-                if (sync.flush(Duration.ofSeconds(1))) {
-                    sync.forget(a);
-                    return;
-                }
-            }
-            sync.forget(a);
-        }, RegistrySync.THREAD_NAME + "-reservation");
-        t.setDaemon(true);
-        t.start();
     }
 
     @Override
@@ -97,18 +82,7 @@ final class RedisLink implements RegistryLink {
     }
 
     private Optional<Registry> awaitRegistry() {
-        long deadline = System.currentTimeMillis() + READ_WAIT_MILLIS;
-        Optional<Registry> r = sync.registry();
-        while (r.isEmpty() && System.currentTimeMillis() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            r = sync.registry();
-        }
-        return r;
+        return sync.awaitRegistry(Duration.ofMillis(READ_WAIT_MILLIS));
     }
 
     @Override

@@ -41,6 +41,7 @@ import java.util.Map;
  *   emotion: { type: ml, preferred: 8088, healthPath: /health }
  * </pre>
  *
+ * {@link #discover()} then applies {@code PORTMANAGER_STATE_DIR} and {@code PORTMANAGER_STORE} from the environment.
  * Any mistake is reported as one {@link ConfigException} naming the file, the line and what is accepted.
  */
 public final class ConfigFile {
@@ -66,11 +67,31 @@ public final class ConfigFile {
      */
     public static PortManagerConfig discover() {
         Path explicit = explicitPath();
-        if (explicit != null) {
-            return load(explicit);
-        }
         Path conventional = conventionalPath();
-        return Files.isRegularFile(conventional) ? load(conventional) : PortManagerConfig.defaults();
+        PortManagerConfig fromFile = explicit != null ? load(explicit)
+                : Files.isRegularFile(conventional) ? load(conventional) : PortManagerConfig.defaults();
+        return withEnvironment(fromFile, System.getenv());
+    }
+
+    /**
+     * The environment wins over the file, as it does for the agent and the CLI: {@code PORTMANAGER_STATE_DIR}
+     * and {@code PORTMANAGER_STORE}.
+     */
+    static PortManagerConfig withEnvironment(PortManagerConfig config, Map<String, String> env) {
+        String stateDir = env.get("PORTMANAGER_STATE_DIR");
+        if (stateDir != null && !stateDir.isBlank()) {
+            config = config.withStateDir(Path.of(stateDir));
+        }
+        String store = env.get("PORTMANAGER_STORE");
+        if (store != null && !store.isBlank()) {
+            if (!store.equals(PortManagerConfig.EMBEDDED_STORE) && !store.startsWith("redis://")
+                    && !store.startsWith("rediss://")) {
+                throw new ConfigException("PORTMANAGER_STORE '" + store + "' is not accepted; expected embedded, "
+                        + "redis://host:port[/db] or rediss://host:port[/db]");
+            }
+            config = config.withStore(store);
+        }
+        return config;
     }
 
     /** The file named by -Dportmanager.config or $PORTMANAGER_CONFIG, or null. */

@@ -367,6 +367,8 @@ public final class HostAllocator {
             writer.write(released(current, System.currentTimeMillis()));
             return true;
         });
+        // The socket was (or is about to be) closed: a rebind right after must not see it in a cached table.
+        sockets.invalidate();
         if (done && a.state() == AllocationState.RESERVED) {
             state.unindexReservation(a.service(), a.port());
         }

@@ -58,6 +58,11 @@ public final class ListeningSockets {
         return s;
     }
 
+    /** Forgets the cached snapshot: this process just closed or released a port, so the kernel's view changed. */
+    public void invalidate() {
+        cached = null;
+    }
+
     /** True when the kernel tables can be read here (Linux); elsewhere only the bind arbitrates. */
     public static boolean available() {
         return Files.isReadable(TABLES[0]);

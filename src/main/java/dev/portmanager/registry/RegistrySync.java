@@ -252,6 +252,9 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     private void loop() {
+        // Readers (lookup, views in a process that publishes nothing) need the client too: create it now rather
+        // than when the first piece of work falls due.
+        ensureRegistry();
         while (true) {
             List<Allocation> toWithdraw;
             List<Entry> toPublish;

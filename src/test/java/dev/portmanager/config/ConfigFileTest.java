@@ -109,6 +109,18 @@ class ConfigFileTest {
     }
 
     @Test
+    void environmentWinsOverTheFile() throws IOException {
+        PortManagerConfig fromFile = ConfigFile.load(write("stateDir: /from/file\nstore: embedded\n"));
+        PortManagerConfig c = ConfigFile.withEnvironment(fromFile,
+                java.util.Map.of("PORTMANAGER_STATE_DIR", "/from/env", "PORTMANAGER_STORE", "redis://127.0.0.1:1/0"));
+        assertEquals(Path.of("/from/env"), c.stateDir());
+        assertEquals("redis://127.0.0.1:1/0", c.store());
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ConfigFile.withEnvironment(fromFile, java.util.Map.of("PORTMANAGER_STORE", "mysql://x")));
+        assertTrue(bad.getMessage().contains("expected embedded, redis://"), bad.getMessage());
+    }
+
+    @Test
     void missingFileIsExplained() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.load(dir.resolve("nope.yaml")));
         assertTrue(e.getMessage().contains("nope.yaml: config file not found"), e.getMessage());

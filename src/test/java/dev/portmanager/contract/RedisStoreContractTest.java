@@ -64,6 +64,19 @@ class RedisStoreContractTest extends PortManagerContract {
     }
 
     @Test
+    void sameHostWithAnotherStateDirectoryFindsTheServiceThroughRedis() throws Exception {
+        PortManager here = open(config());
+        Allocation a = here.allocate(AllocationRequest.forService("emotion").type("ml"));
+        try (ServerSocket s = new ServerSocket(a.port(), 50, InetAddress.getLoopbackAddress())) {
+            here.markListening(a, "127.0.0.1");
+            assertTrue(here.flushRegistry(Duration.ofSeconds(10)));
+            // A reader that publishes nothing, on the same host name but its own state directory.
+            PortManager reader = open(config().withStateDir(dir.resolve("reader")));
+            assertEquals(List.of(a.port()), reader.lookup("emotion").stream().map(Endpoint::port).toList());
+        }
+    }
+
+    @Test
     void killedOwnerDisappearsFromRedisWithinItsLease() throws Exception {
         PortManager there = open(config().withHost("other-host").withStateDir(dir.resolve("other")));
         Path configFile = dir.resolve("one.yaml");

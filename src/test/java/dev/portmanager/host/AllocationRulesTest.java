@@ -152,6 +152,19 @@ class AllocationRulesTest {
     }
 
     @Test
+    void rebindRightAfterCloseGetsTheSamePortBack() throws IOException {
+        int preferred = config.ranges().get("bridge").start() + 11;
+        hold(preferred);
+        Allocation first = pm.allocate(request("emotion").preferredPort(preferred));
+        try (ServerSocket s = new ServerSocket(first.port(), 50, InetAddress.getLoopbackAddress())) {
+            pm.markListening(first, "127.0.0.1");
+        }
+        pm.release(first);
+        // No pause: the kernel table read while the socket was open must not be trusted any more.
+        assertEquals(first.port(), pm.allocate(request("emotion").preferredPort(preferred)).port());
+    }
+
+    @Test
     void reservationOutlivesItsMakerAndTheServiceThatBindsTakesIt() {
         Allocation reserved = pm.allocate(request("emotion").reservation(Duration.ofMinutes(5)));
         assertEquals(AllocationState.RESERVED, reserved.state());
