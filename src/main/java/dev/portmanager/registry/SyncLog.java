@@ -17,8 +17,10 @@ final class SyncLog {
     }
 
     static void down(Registry r, RuntimeException e, Duration retryEvery) {
-        LOG.warn("Registry {} unreachable ({}); allocation on this host continues, retrying every {} ms",
-                name(r), e.getMessage(), retryEvery.toMillis());
+        // a RegistryException already names the registry and the reason; anything else gets both added
+        String what = e instanceof RegistryException ? e.getMessage()
+                : "Registry " + name(r) + " unusable (" + e + ")";
+        LOG.warn("{}; allocation on this host continues, retrying every {} ms", what, retryEvery.toMillis());
     }
 
     static void back(Registry r, int tracked) {
