@@ -282,6 +282,7 @@ public final class PortManager implements AutoCloseable {
         }
         owned.clear();
         registry.close();
+        allocator.state().close();
     }
 
     private void checkOpen() {

@@ -20,19 +20,45 @@ public record Claim(Allocation allocation, long releasedAt) {
 
     /** Thrown for a claim file whose content is not a claim; the caller sets the file aside. */
     public static final class DamagedException extends IOException {
+        private final byte[] raw;
+
         DamagedException(String message) {
+            this(message, null);
+        }
+
+        DamagedException(String message, byte[] raw) {
             super(message);
+            this.raw = raw;
+        }
+
+        /** The bytes as found, when they are not the claim text itself. */
+        byte[] raw() {
+            return raw;
         }
     }
+
+    /** Longest claim text a state-directory record holds. */
+    static final int MAX_BYTES = 1020;
 
     public AllocationState state() {
         return allocation.state();
     }
 
     byte[] encode() {
+        byte[] full = encode(allocation.reason());
+        if (full.length <= MAX_BYTES) {
+            return full;
+        }
+        // Only the reason is free text; shorten it so the claim fits its record.
+        String reason = allocation.reason() == null ? "" : allocation.reason();
+        int cut = Math.max(0, reason.length() - (full.length - MAX_BYTES) - 3);
+        return encode(reason.substring(0, cut) + "...");
+    }
+
+    private byte[] encode(String reason) {
         Allocation a = allocation;
         StringBuilder b = new StringBuilder(400);
-        b.append("# PortManager claim: one file per port, changed only under a lock on this file\n");
+        b.append("# PortManager claim, changed only under a lock on this record\n");
         line(b, "port", a.port());
         line(b, "state", a.state().name());
         line(b, "host", a.host());
@@ -48,7 +74,7 @@ public record Claim(Allocation allocation, long releasedAt) {
         line(b, "leaseMillis", a.leaseMillis());
         line(b, "leaseUntil", a.leaseUntil());
         line(b, "generation", a.generation());
-        line(b, "reason", a.reason());
+        line(b, "reason", reason);
         line(b, "releasedAt", releasedAt);
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }

@@ -119,7 +119,7 @@ public final class HostAllocator {
             if (refusal == null) {
                 Allocation a = tryClaim(r.preferred(), r, "preferred port " + r.preferred() + " is free");
                 if (a != null) {
-                    return remember(r, a, sticky);
+                    return remember(a);
                 }
                 refusal = describeHolder(r.preferred(), listening);
             }
@@ -131,7 +131,7 @@ public final class HostAllocator {
                 && (r.mode() != AllocationRequest.Mode.STRICT || r.range().contains(sticky))) {
             Allocation a = tryClaim(sticky, r, moved + "previous port of " + r.instance());
             if (a != null) {
-                return remember(r, a, sticky);
+                return remember(a);
             }
         }
         Allocation a = scan(r.range(), r, listening, moved + "next free port of " + r.range());
@@ -144,16 +144,29 @@ public final class HostAllocator {
         if (a == null) {
             throw new RangeExhaustedException(exhaustedMessage(r));
         }
-        return remember(r, a, sticky);
+        return remember(a);
     }
 
-    private Allocation remember(Resolved r, Allocation a, int previousSticky) {
+    /**
+     * Indexes a reservation. An owned grant is remembered as the instance's sticky port later, once it listens
+     * or is released: a port worth coming back to, and a file write kept off the allocation path.
+     */
+    private Allocation remember(Allocation a) {
         if (a.state() == AllocationState.RESERVED) {
             state.indexReservation(a.service(), a.port());
-        } else if (a.port() != previousSticky) {
-            state.rememberSticky(r.stickyKey(), a.port());
         }
         return a;
+    }
+
+    /** Records the port an instance held, so that it gets it back when it asks again (unless already recorded). */
+    private void rememberSticky(Allocation a) {
+        if (a.pid() == 0) {
+            return;
+        }
+        String key = a.instance() + "#" + a.endpoint();
+        if (state.stickyPort(key) != a.port()) {
+            state.rememberSticky(key, a.port());
+        }
     }
 
     /** Why the preferred port may not be granted, or null when it may be tried. */
@@ -332,7 +345,10 @@ public final class HostAllocator {
             }
             writer.write(new Claim(listening, 0));
             return listening;
-        }));
+        })).map(listening -> {
+            rememberSticky(listening);
+            return listening;
+        });
     }
 
     /**
@@ -369,6 +385,9 @@ public final class HostAllocator {
         });
         // The socket was (or is about to be) closed: a rebind right after must not see it in a cached table.
         sockets.invalidate();
+        if (done) {
+            rememberSticky(a);
+        }
         if (done && a.state() == AllocationState.RESERVED) {
             state.unindexReservation(a.service(), a.port());
         }

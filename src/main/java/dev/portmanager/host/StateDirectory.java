@@ -10,7 +10,6 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -21,14 +20,17 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The host-local state shared by every process that uses the same directory:
  * <ul>
- *   <li>{@code ports/<port>}: one claim file per port, changed only while holding an OS lock on that file, so
- *       two processes can never both be granted one port and no global lock exists (allocation stays O(1));</li>
+ *   <li>{@code claims}: one fixed-size record per port (record {@code p} at offset {@code p * 1 KiB}, a sparse
+ *       file), changed only while holding an OS lock on that record's byte range. Two processes can never both be
+ *       granted one port, no global lock exists, and a grant costs a lock, a read and a write on one file that
+ *       stays open (no file is created per port, which on some disks costs more than everything else);</li>
  *   <li>{@code sticky/<instance>#<endpoint>}: the port an instance last had, to give it back when free;</li>
  *   <li>{@code reserved/<service>@<port>}: an index of ahead-of-time reservations, so the service that binds
  *       later finds its reservation without reading every claim;</li>
- *   <li>{@code damaged/}: claim files that could not be read, set aside for a human and never silently reset.</li>
+ *   <li>{@code damaged/}: claim records that could not be read, set aside for a human and never silently reset.</li>
  * </ul>
- * The OS releases a process's file locks when it dies, so a crash never leaves a port locked.
+ * The OS releases a process's locks when it dies, so a crash never leaves a port locked. A record holds a 4-byte
+ * length and the claim as properties text ({@code strings claims} shows them).
  */
 public final class StateDirectory {
     /** What a caller does with a port's claim while it holds the port's lock. */
@@ -47,17 +49,21 @@ public final class StateDirectory {
 
     /** In-process locks: the OS lock is per process, so threads of one JVM also need their own exclusion. */
     private static final int STRIPES = 64;
+    /** Bytes per port record: a 4-byte length and the claim text (well under 1 KiB; see Claim#encode). */
+    static final int RECORD = 1024;
+    private static final int PORTS = 65536;
 
     private final Path root;
-    private final Path ports;
+    private final Path claimsFile;
     private final Path sticky;
     private final Path reserved;
     private final Path damaged;
+    private final FileChannel claims;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
     public StateDirectory(Path root) {
         this.root = root;
-        this.ports = root.resolve("ports");
+        this.claimsFile = root.resolve("claims");
         this.sticky = root.resolve("sticky");
         this.reserved = root.resolve("reserved");
         this.damaged = root.resolve("damaged");
@@ -65,12 +71,11 @@ public final class StateDirectory {
             stripes[i] = new ReentrantLock();
         }
         try {
-            for (Path dir : List.of(ports, sticky, reserved, damaged)) {
+            for (Path dir : List.of(sticky, reserved, damaged)) {
                 Files.createDirectories(dir);
             }
-            if (!Files.isWritable(ports)) {
-                throw new IOException(ports + " is not writable");
-            }
+            this.claims = FileChannel.open(claimsFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
         } catch (IOException | SecurityException e) {
             throw new PortManagerException("state directory " + root + " is not usable (" + e
                     + "); set stateDir (or PORTMANAGER_STATE_DIR) to a writable directory", e);
@@ -83,19 +88,14 @@ public final class StateDirectory {
 
     /** Runs {@code action} while holding the port's lock (in this process and across processes). */
     public <T> T withPortLocked(int port, LockedAction<T> action) {
+        checkPort(port);
         ReentrantLock stripe = stripes[port % STRIPES];
         stripe.lock();
-        Path file = ports.resolve(Integer.toString(port));
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
-            Claim current = readLocked(port, file, ch);
-            return action.apply(current, claim -> {
-                byte[] bytes = claim.encode();
-                ch.truncate(0);
-                ch.write(ByteBuffer.wrap(bytes), 0);
-            });
+        try (FileLock ignored = claims.lock((long) port * RECORD, RECORD, false)) {
+            Claim current = readLocked(port);
+            return action.apply(current, claim -> writeRecord(port, claim.encode()));
         } catch (IOException e) {
-            throw new PortManagerException("cannot update claim " + file + ": " + e, e);
+            throw new PortManagerException("cannot update the claim of port " + port + " in " + claimsFile + ": " + e, e);
         } finally {
             stripe.unlock();
         }
@@ -103,24 +103,21 @@ public final class StateDirectory {
 
     /** The claim of one port as it is now (under a shared lock), null when never claimed or unreadable. */
     public Claim read(int port) {
-        Path file = ports.resolve(Integer.toString(port));
+        checkPort(port);
         ReentrantLock stripe = stripes[port % STRIPES];
         stripe.lock();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-             FileLock ignored = ch.lock(0, Long.MAX_VALUE, true)) {
-            return Claim.decode(readAll(ch));
+        try (FileLock ignored = claims.lock((long) port * RECORD, RECORD, true)) {
+            return Claim.decode(readRecord(port));
         } catch (Claim.DamagedException e) {
             return null; // set aside by the next writer, which holds the exclusive lock
-        } catch (NoSuchFileException e) {
-            return null;
         } catch (IOException e) {
-            throw new PortManagerException("cannot read claim " + file + ": " + e, e);
+            throw new PortManagerException("cannot read the claim of port " + port + " in " + claimsFile + ": " + e, e);
         } finally {
             stripe.unlock();
         }
     }
 
-    /** Every port that has a claim file, read one by one. */
+    /** Every claimed port's claim, read one by one under its lock. */
     public List<Claim> readAll() {
         List<Claim> all = new ArrayList<>();
         for (int port : claimedPorts()) {
@@ -132,22 +129,39 @@ public final class StateDirectory {
         return all;
     }
 
-    /** The ports that have a claim file, in ascending order. */
+    /**
+     * The ports that have a record, in ascending order: one sequential pass over the file (its unwritten parts
+     * are holes, read as zeros without touching the disk).
+     */
     public List<Integer> claimedPorts() {
         List<Integer> result = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(ports)) {
-            for (Path f : files) {
-                try {
-                    result.add(Integer.parseInt(f.getFileName().toString()));
-                } catch (NumberFormatException ignored) {
-                    // not a claim file (an editor's backup, say)
+        try {
+            long size = claims.size();
+            ByteBuffer chunk = ByteBuffer.allocate(256 * RECORD);
+            for (long base = 0; base < size; base += chunk.capacity()) {
+                chunk.clear();
+                while (chunk.hasRemaining() && claims.read(chunk, base + chunk.position()) > 0) {
+                    // fill the chunk (or reach the end of the file)
+                }
+                for (int off = 0; off + 4 <= chunk.position(); off += RECORD) {
+                    if (chunk.getInt(off) != 0) {
+                        result.add((int) ((base + off) / RECORD));
+                    }
                 }
             }
         } catch (IOException e) {
-            throw new PortManagerException("cannot list " + ports + ": " + e, e);
+            throw new PortManagerException("cannot read " + claimsFile + ": " + e, e);
         }
-        result.sort(null);
         return result;
+    }
+
+    /** Closes the claims file; the directory's other files need no closing. */
+    public void close() {
+        try {
+            claims.close();
+        } catch (IOException e) {
+            Log.warn("cannot close " + claimsFile + ": " + e);
+        }
     }
 
     // ---- sticky ports ------------------------------------------------------------------------------------------
@@ -235,30 +249,63 @@ public final class StateDirectory {
 
     // ---- internals --------------------------------------------------------------------------------------------
 
-    private Claim readLocked(int port, Path file, FileChannel ch) throws IOException {
-        byte[] content = readAll(ch);
+    private Claim readLocked(int port) throws IOException {
+        byte[] content = null;
         try {
+            content = readRecord(port);
             return Claim.decode(content);
         } catch (Claim.DamagedException e) {
+            if (e.raw() != null) {
+                content = e.raw();
+            }
             Path aside = damaged.resolve(port + "-" + System.currentTimeMillis());
             Files.write(aside, content);
-            ch.truncate(0);
-            Log.warn("claim file " + file + " was damaged (" + e.getMessage() + "); kept aside as " + aside
-                    + " and the port treated as unclaimed");
+            writeRecord(port, new byte[0]);
+            Log.warn("the claim of port " + port + " in " + claimsFile + " was damaged (" + e.getMessage()
+                    + "); kept aside as " + aside + " and the port treated as unclaimed");
             return null;
         }
     }
 
-    private static byte[] readAll(FileChannel ch) throws IOException {
-        long size = ch.size();
-        if (size > 64 * 1024) {
-            throw new Claim.DamagedException("claim file is " + size + " bytes; a claim is under 1 KiB");
+    /** The claim bytes of one port's record (empty when unclaimed). */
+    private byte[] readRecord(int port) throws IOException {
+        ByteBuffer record = ByteBuffer.allocate(RECORD);
+        long at = (long) port * RECORD;
+        while (record.hasRemaining() && claims.read(record, at + record.position()) > 0) {
+            // read the whole record (short only at the end of the file)
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) size);
-        while (buf.hasRemaining() && ch.read(buf, buf.position()) > 0) {
-            // read until full
+        if (record.position() < 4) {
+            return new byte[0];
         }
-        return buf.array();
+        int length = record.getInt(0);
+        if (length < 0 || length > RECORD - 4) {
+            // Not a length this code writes: hand the raw record over so it is kept aside as damaged.
+            byte[] raw = new byte[record.position()];
+            record.get(0, raw);
+            throw new Claim.DamagedException("record length " + length + " is not 0-" + (RECORD - 4), raw);
+        }
+        byte[] content = new byte[length];
+        record.get(4, content);
+        return content;
+    }
+
+    /** Replaces one port's record; the caller holds the record's exclusive lock. */
+    private void writeRecord(int port, byte[] content) throws IOException {
+        if (content.length > RECORD - 4) {
+            throw new IOException("claim of " + content.length + " bytes does not fit a " + RECORD + "-byte record");
+        }
+        ByteBuffer record = ByteBuffer.allocate(4 + content.length);
+        record.putInt(content.length).put(content).flip();
+        long at = (long) port * RECORD;
+        while (record.hasRemaining()) {
+            claims.write(record, at + record.position());
+        }
+    }
+
+    private static void checkPort(int port) {
+        if (port < 1 || port >= PORTS) {
+            throw new IllegalArgumentException("port " + port + " is outside 1-65535");
+        }
     }
 
     private void writeAtomically(Path target, String content) {

@@ -264,9 +264,14 @@ class AllocationRulesTest {
     }
 
     @Test
-    void damagedClaimFileIsKeptAsideAndReported() throws IOException {
+    void damagedClaimRecordIsKeptAsideAndReported() throws IOException {
         int port = ml.start() + 2;
-        Files.writeString(stateDir.resolve("ports").resolve(Integer.toString(port)), "state=GARBAGE\n\u0000\u0001");
+        // Garbage where the port's record is: a plausible length followed by text that is no claim.
+        try (var ch = java.nio.channels.FileChannel.open(stateDir.resolve("claims"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 0, 16, 's', 't', 'a', 't', 'e', '=', 'G', 'A', 'R',
+                    'B', 'A', 'G', 'E', '\n', 1, 2}), (long) port * 1024);
+        }
         List<String> lines = new ArrayList<>();
         var old = Log.setSink(lines::add);
         try {
