@@ -237,13 +237,17 @@ public final class PortManager implements AutoCloseable {
     }
 
     /**
-     * Whether a registry entry should be shown next to this host's own view: every other host's entry, and an
-     * entry of this host made through another state directory, as long as its owner process still runs here
-     * (the registry only learns of a crash when the lease ends; this host can tell at once).
+     * Whether a registry entry should be shown next to this host's own view: every other host's entry; and an
+     * entry of this host only when it was made through another state directory (this one has never claimed the
+     * port: what it has claimed, it knows better than the registry) and its owner process still runs here (the
+     * registry learns of a crash only when the lease ends; this host can tell at once).
      */
     private boolean isLiveElsewhere(Allocation a) {
         if (!a.host().equals(host())) {
             return true;
+        }
+        if (allocator.state().read(a.port()) != null) {
+            return false;
         }
         Owner owner = a.owner();
         return owner == null || owner.isAlive();

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /**
- * The content of one port's claim file: the allocation that holds (or last held) the port and, once released,
+ * The content of one port's claim record: the allocation that holds (or last held) the port and, once released,
  * when. Stored as a Java properties text (read with {@link Properties}) so that a human can read it and no
  * parsing library loads on an app's first bind.
  *
@@ -18,7 +18,7 @@ import java.util.Properties;
  */
 public record Claim(Allocation allocation, long releasedAt) {
 
-    /** Thrown for a claim file whose content is not a claim; the caller sets the file aside. */
+    /** Thrown for a record whose content is not a claim; the caller sets it aside. */
     public static final class DamagedException extends IOException {
         private final byte[] raw;
 
@@ -89,7 +89,7 @@ public record Claim(Allocation allocation, long releasedAt) {
         b.append(key).append('=').append(text).append('\n');
     }
 
-    /** Decodes a claim file's content; null for an empty file (a port never claimed). */
+    /** Decodes a record's claim text; null when empty (a port never claimed). */
     static Claim decode(byte[] content) throws DamagedException {
         if (content.length == 0) {
             return null;

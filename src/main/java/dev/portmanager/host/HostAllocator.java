@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the instance's previous port (sticky), when it is free again;</li>
  *   <li>the next free port of the type's range, then of the dynamic pool.</li>
  * </ol>
- * Each grant is one locked update of one claim file, so racing processes never share a port; the bind that
+ * Each grant is one locked update of one port's claim record, so racing processes never share a port; the bind that
  * follows is the final arbiter.
  */
 public final class HostAllocator {
