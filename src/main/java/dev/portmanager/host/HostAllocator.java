@@ -384,7 +384,7 @@ public final class HostAllocator {
             return true;
         });
         // The socket was (or is about to be) closed: a rebind right after must not see it in a cached table.
-        sockets.invalidate();
+        sockets.forget(a.port());
         if (done) {
             rememberSticky(a);
         }

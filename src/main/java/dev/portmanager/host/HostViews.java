@@ -39,12 +39,12 @@ public final class HostViews {
         return new Reading(allocator.state().readAll(), allocator.sockets().fresh(), System.currentTimeMillis());
     }
 
-    /** Live allocations on this host, by port. */
+    /** Live allocations on this host, by port (claims only: the kernel's tables are not needed here). */
     public List<Allocation> allocations() {
-        Reading r = read();
+        long now = System.currentTimeMillis();
         List<Allocation> live = new ArrayList<>();
-        for (Claim c : r.claims()) {
-            if (HostAllocator.isLive(c, r.now())) {
+        for (Claim c : allocator.state().readAll()) {
+            if (HostAllocator.isLive(c, now)) {
                 live.add(c.allocation());
             }
         }

@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * The kernel's view of which TCP ports are listening on this host, read from /proc/net/tcp and /proc/net/tcp6
- * (one read of two small files instead of a bind attempt per port). Cached briefly: allocation bursts share one
- * read, and the bind itself stays the final arbiter.
+ * (one read of two small files instead of a bind attempt per port). Reading them walks the kernel's whole TCP
+ * hash table, several milliseconds of system time on a large host, so a read is cached briefly: allocation bursts
+ * share one read, and the bind itself stays the final arbiter.
  */
 public final class ListeningSockets {
     /** One listening socket: the port, the local address in kernel hex, and the socket inode (to find its process). */
@@ -58,9 +59,18 @@ public final class ListeningSockets {
         return s;
     }
 
-    /** Forgets the cached snapshot: this process just closed or released a port, so the kernel's view changed. */
-    public void invalidate() {
-        cached = null;
+    /**
+     * Drops one port from the cached snapshot: this process just closed or released it, so a rebind right after
+     * must not be refused on the strength of a table read while the socket was open. Only that port is dropped:
+     * reading the kernel's tables walks its whole TCP hash table (milliseconds of system time on a large host).
+     */
+    public void forget(int port) {
+        Snapshot s = cached;
+        if (s != null && s.isListening(port)) {
+            Map<Integer, List<Listener>> copy = new HashMap<>(s.byPort());
+            copy.remove(port);
+            cached = new Snapshot(copy, s.takenAtNanos());
+        }
     }
 
     /** True when the kernel tables can be read here (Linux); elsewhere only the bind arbitrates. */

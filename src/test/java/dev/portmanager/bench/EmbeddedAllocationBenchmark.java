@@ -35,7 +35,7 @@ public final class EmbeddedAllocationBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("worker")) {
-            worker(Path.of(args[1]), Integer.parseInt(args[2]));
+            worker(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
             return;
         }
         Path root = Files.createTempDirectory("pm-bench");
@@ -60,8 +60,10 @@ public final class EmbeddedAllocationBenchmark {
 
     private static void warmUp(Path dir) {
         try (PortManager pm = PortManager.open(config(dir))) {
+            // One instance: it gets its port back at once each time, so the warm-up exercises the allocation path
+            // without creating thousands of sticky files (one per instance, written when an instance lets go).
             for (int i = 0; i < 2000; i++) {
-                pm.release(pm.allocate(AllocationRequest.forService("warmup").type("ml").instance("w" + i)));
+                pm.release(pm.allocate(AllocationRequest.forService("warmup").type("ml")));
             }
         }
     }
@@ -88,11 +90,15 @@ public final class EmbeddedAllocationBenchmark {
     /** Starts {@code count} worker processes together; returns allocations per second over all of them. */
     private static double processes(Path dir, int count, int each) throws Exception {
         Files.createDirectories(dir);
+        // Every worker warms up, then waits for this common moment, so that no worker's measured window
+        // overlaps another's JVM start or warm-up (nanoTime is CLOCK_MONOTONIC: comparable across processes).
+        long startAt = System.nanoTime() + 10_000_000_000L;
         List<Process> workers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             workers.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), EmbeddedAllocationBenchmark.class.getName(),
-                    "worker", dir.toString(), Integer.toString(each)).redirectErrorStream(true).start());
+                    "worker", dir.toString(), Integer.toString(each), Long.toString(startAt))
+                    .redirectErrorStream(true).start());
         }
         long first = Long.MAX_VALUE;
         long last = 0;
@@ -116,9 +122,15 @@ public final class EmbeddedAllocationBenchmark {
     }
 
     /** Warms up on its own directory, waits for the others at a common start, allocates, prints its window. */
-    private static void worker(Path dir, int each) throws IOException {
+    private static void worker(Path dir, int each, long startAt) throws IOException, InterruptedException {
         warmUp(Files.createTempDirectory(dir, "warmup"));
         try (PortManager pm = PortManager.open(config(dir.resolve("state")))) {
+            long wait = startAt - System.nanoTime();
+            if (wait < 0) {
+                System.out.println("started " + (-wait / 1_000_000) + " ms late: the machine is too busy");
+            } else {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
             long start = System.nanoTime();
             String me = Long.toString(ProcessHandle.current().pid());
             for (int i = 0; i < each; i++) {
