@@ -164,7 +164,8 @@ public final class HostViews {
                         : holder.allocation().service() + " holds it now";
                 result.add(new Conflict(ConflictKind.CONTENDED, allocator.host(), port, List.copyOf(services),
                         holder == null ? 0 : holder.allocation().pid(), null,
-                        String.join(" and ", services) + " all prefer " + port + "; " + who));
+                        String.join(" and ", services) + (services.size() == 2 ? " both" : " all") + " prefer "
+                                + port + "; " + who));
             }
         });
         return result;

@@ -293,6 +293,7 @@ class AllocationRulesTest {
         Conflict c = pm.conflicts().stream().filter(x -> x.kind() == ConflictKind.CONTENDED).findFirst().orElseThrow();
         assertEquals(List.of("hrm-mlx-service", "voice"), c.services());
         assertEquals(ml.start() + 45, c.port());
+        assertTrue(c.detail().contains("hrm-mlx-service and voice both prefer"), c.detail());
         assertTrue(c.detail().contains("hrm-mlx-service holds it now"), c.detail());
     }
 
