@@ -95,10 +95,7 @@ public final class PortManager implements AutoCloseable {
      */
     public Allocation markListening(Allocation allocation, String advertised) {
         checkOpen();
-        String address = advertised != null ? advertised : defaultAdvertised();
-        Allocation listening = allocator.markListening(allocation, address, null)
-                .orElseThrow(() -> new PortManagerException(allocation.hostPort() + " is no longer held by "
-                        + allocation.service() + " (released or taken over)"));
+        Allocation listening = recordListening(allocation, advertised, null);
         track(listening);
         return listening;
     }
@@ -122,16 +119,21 @@ public final class PortManager implements AutoCloseable {
      */
     public Allocation markListening(Allocation allocation, String advertised, Owner owner) {
         checkOpen();
-        String address = advertised != null ? advertised : defaultAdvertised();
-        Allocation listening = allocator.markListening(allocation, address, owner)
-                .orElseThrow(() -> new PortManagerException(allocation.hostPort() + " is no longer held by "
-                        + allocation.service() + " (released or taken over)"));
+        Allocation listening = recordListening(allocation, advertised, owner);
         owned.remove(allocation.hostPort());
         // A new owner is a new registry entry: withdraw this process's one first (same generation, other owner,
         // so an upsert would be refused as coming from an older owner).
         registry.untrack(allocation);
         registry.track(listening);
         return listening;
+    }
+
+    /** Marks the claim listening (handing it to {@code newOwner} when not null), or fails if it is not held. */
+    private Allocation recordListening(Allocation allocation, String advertised, Owner newOwner) {
+        String address = advertised != null ? advertised : defaultAdvertised();
+        return allocator.markListening(allocation, address, newOwner)
+                .orElseThrow(() -> new PortManagerException(allocation.hostPort() + " is no longer held by "
+                        + allocation.service() + " (released or taken over)"));
     }
 
     private void track(Allocation a) {
@@ -207,9 +209,13 @@ public final class PortManager implements AutoCloseable {
         List<Conflict> found = new ArrayList<>(views.conflicts());
         // DUPLICATE: the registry holds an entry for one of this host's ports from another owner (another state
         // directory on this host, or two hosts registering under one name).
+        List<Allocation> registered = registry.allocations();
+        if (registered.isEmpty()) {
+            return found; // the embedded store, or an empty registry: no second reading of the claims
+        }
         Map<Integer, Allocation> local = new HashMap<>();
         views.allocations().forEach(a -> local.put(a.port(), a));
-        for (Allocation remote : registry.allocations()) {
+        for (Allocation remote : registered) {
             Allocation mine = local.get(remote.port());
             if (remote.host().equals(host()) && mine != null && !mine.ownerToken().equals(remote.ownerToken())
                     && !mine.service().equals(remote.service())) {

@@ -1,5 +1,6 @@
 package dev.portmanager.config;
 
+import dev.portmanager.AllocationRequest;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -307,7 +308,7 @@ public final class ConfigFile {
 
     private String name(Node node, String key) {
         String value = text(node, key, "a name of letters, digits, '.', '_' or '-'");
-        if (!value.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+        if (!AllocationRequest.NAME.matcher(value).matches()) {
             throw error(node, key + " '" + value + "' is not a valid name; accepted: letters, digits, '.', '_' or '-'");
         }
         return value;

@@ -11,7 +11,6 @@ import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.config.PortRange;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,7 +64,7 @@ public final class HostAllocator {
     record Resolved(String service, String type, PortRange range, int preferred, AllocationRequest.Mode mode,
                     String instance, String endpoint, Owner owner, long leaseMillis, Set<Integer> excluded) {
         String stickyKey() {
-            return instance + "#" + endpoint;
+            return HostAllocator.stickyKey(instance, endpoint);
         }
     }
 
@@ -158,12 +157,17 @@ public final class HostAllocator {
         return a;
     }
 
+    /** Where an instance's last port is remembered: one key per instance and endpoint. */
+    static String stickyKey(String instance, String endpoint) {
+        return instance + "#" + endpoint;
+    }
+
     /** Records the port an instance held, so that it gets it back when it asks again (unless already recorded). */
     private void rememberSticky(Allocation a) {
         if (a.pid() == 0) {
             return;
         }
-        String key = a.instance() + "#" + a.endpoint();
+        String key = stickyKey(a.instance(), a.endpoint());
         if (state.stickyPort(key) != a.port()) {
             state.rememberSticky(key, a.port());
         }
@@ -200,16 +204,8 @@ public final class HostAllocator {
             ls = sockets.fresh().listeners(port);
         }
         if (!ls.isEmpty()) {
-            Set<Long> inodes = new HashSet<>();
-            ls.forEach(l -> inodes.add(l.inode()));
-            Map<Long, ProcessTable.ProcessInfo> owners = ProcessTable.ownersOf(inodes);
-            for (ListeningSockets.Listener l : ls) {
-                ProcessTable.ProcessInfo p = owners.get(l.inode());
-                if (p != null) {
-                    return port + " held by " + p.describe();
-                }
-            }
-            return port + " held by another process";
+            ProcessTable.ProcessInfo p = ProcessTable.holderOf(ls, ProcessTable.ownersOf(ProcessTable.inodesOf(ls)));
+            return port + (p != null ? " held by " + p.describe() : " held by another process");
         }
         return port + " is taken";
     }
@@ -243,19 +239,23 @@ public final class HostAllocator {
             long now = System.currentTimeMillis();
             if (current != null && !isFreeFor(current, r, now)) {
                 if (isStale(current, now)) {
-                    writer.write(released(current, now)); // reap: the cool-down starts now
+                    writer.write(released(current, now)); // reap a stale claim: the cool-down starts now
                 }
                 return null;
             }
-            long generation = current == null ? 1 : current.allocation().generation() + 1;
-            Owner o = r.owner();
-            Allocation a = new Allocation(host, port, r.service(), r.type(), r.instance(), r.endpoint(),
-                    r.preferred(), null, o == null ? 0 : o.pid(), o == null ? 0 : o.startEpochMillis(), now,
-                    r.leaseMillis(), now + r.leaseMillis(),
-                    o == null ? AllocationState.RESERVED : AllocationState.ALLOCATED, generation, reason);
+            Allocation a = grant(port, r, current == null ? 1 : current.allocation().generation() + 1, now, reason);
             writer.write(new Claim(a, 0));
             return a;
         });
+    }
+
+    /** The allocation a request gets for a port: owned (ALLOCATED) or, without an owner, RESERVED. */
+    private Allocation grant(int port, Resolved r, long generation, long now, String reason) {
+        Owner o = r.owner();
+        return new Allocation(host, port, r.service(), r.type(), r.instance(), r.endpoint(), r.preferred(), null,
+                o == null ? 0 : o.pid(), o == null ? 0 : o.startEpochMillis(), now, r.leaseMillis(),
+                now + r.leaseMillis(), o == null ? AllocationState.RESERVED : AllocationState.ALLOCATED, generation,
+                reason);
     }
 
     /** The owner process takes over a live reservation made for its service. */
@@ -268,10 +268,7 @@ public final class HostAllocator {
                         || current.allocation().leaseUntil() <= now) {
                     return null;
                 }
-                Allocation res = current.allocation();
-                Allocation owned = new Allocation(host, port, r.service(), r.type(), r.instance(), r.endpoint(),
-                        r.preferred(), null, r.owner().pid(), r.owner().startEpochMillis(), now,
-                        r.leaseMillis(), now + r.leaseMillis(), AllocationState.ALLOCATED, res.generation() + 1,
+                Allocation owned = grant(port, r, current.allocation().generation() + 1, now,
                         (r.preferred() > 0 && r.preferred() != port ? r.preferred() + " requested; " : "")
                                 + "reserved ahead for " + r.service());
                 writer.write(new Claim(owned, 0));
@@ -308,11 +305,12 @@ public final class HostAllocator {
     }
 
     private boolean isFreeFor(Claim c, Resolved r, long now) {
-        if (isLive(c, now) || isStale(c, now) && !sameInstance(c, r)) {
-            // A stale claim is reaped first and its cool-down starts; only its own instance may take it at once.
-            return false;
+        if (c.state() == AllocationState.RELEASED) {
+            return !isCooling(c, now) || sameInstance(c, r);
         }
-        return !isCooling(c, now) || sameInstance(c, r);
+        // Held, or stale (owner gone, lease over): a stale claim is reaped first and its cool-down starts; only
+        // its own instance may take it at once.
+        return !isLive(c, now) && sameInstance(c, r);
     }
 
     private static boolean sameInstance(Claim c, Resolved r) {

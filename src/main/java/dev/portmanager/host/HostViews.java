@@ -114,13 +114,10 @@ public final class HostViews {
             }
         });
         Set<Long> inodes = new HashSet<>();
-        relevant.values().forEach(ls -> ls.forEach(l -> inodes.add(l.inode())));
+        relevant.values().forEach(ls -> inodes.addAll(ProcessTable.inodesOf(ls)));
         Map<Long, ProcessTable.ProcessInfo> owners = ProcessTable.ownersOf(inodes);
         relevant.forEach((port, ls) -> {
-            ProcessTable.ProcessInfo holder = null;
-            for (ListeningSockets.Listener l : ls) {
-                holder = holder != null ? holder : owners.get(l.inode());
-            }
+            ProcessTable.ProcessInfo holder = ProcessTable.holderOf(ls, owners);
             Claim claim = liveByPort.get(port);
             long pid = holder == null ? 0 : holder.pid();
             String cmd = holder == null ? null : holder.command();

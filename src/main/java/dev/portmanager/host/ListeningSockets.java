@@ -73,10 +73,6 @@ public final class ListeningSockets {
         }
     }
 
-    /** True when the kernel tables can be read here (Linux); elsewhere only the bind arbitrates. */
-    public static boolean available() {
-        return Files.isReadable(TABLES[0]);
-    }
 
     private static Snapshot read(long now) {
         Map<Integer, List<Listener>> byPort = new HashMap<>();

@@ -69,6 +69,27 @@ public final class ProcessTable {
         }
     }
 
+    /** The socket inodes of some listeners, to look their owners up in one pass. */
+    public static Set<Long> inodesOf(java.util.List<ListeningSockets.Listener> listeners) {
+        Set<Long> inodes = new java.util.HashSet<>();
+        for (ListeningSockets.Listener l : listeners) {
+            inodes.add(l.inode());
+        }
+        return inodes;
+    }
+
+    /** The first of a port's listeners whose process is known, or null when none is visible. */
+    public static ProcessInfo holderOf(java.util.List<ListeningSockets.Listener> listeners,
+                                       Map<Long, ProcessInfo> owners) {
+        for (ListeningSockets.Listener l : listeners) {
+            ProcessInfo p = owners.get(l.inode());
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     /** The process's command line, shortened for one log line, or its name when the line is not readable. */
     public static String commandOf(long pid) {
         try {

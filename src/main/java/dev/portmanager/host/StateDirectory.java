@@ -53,7 +53,6 @@ public final class StateDirectory {
     static final int RECORD = 1024;
     private static final int PORTS = 65536;
 
-    private final Path root;
     private final Path claimsFile;
     private final Path sticky;
     private final Path reserved;
@@ -62,7 +61,6 @@ public final class StateDirectory {
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
     public StateDirectory(Path root) {
-        this.root = root;
         this.claimsFile = root.resolve("claims");
         this.sticky = root.resolve("sticky");
         this.reserved = root.resolve("reserved");
@@ -80,10 +78,6 @@ public final class StateDirectory {
             throw new PortManagerException("state directory " + root + " is not usable (" + e
                     + "); set stateDir (or PORTMANAGER_STATE_DIR) to a writable directory", e);
         }
-    }
-
-    public Path root() {
-        return root;
     }
 
     /** Runs {@code action} while holding the port's lock (in this process and across processes). */
