@@ -91,7 +91,7 @@ public final class AgentMain {
         BindTransformer transformer = new BindTransformer(agentLoader, new WeaveLog(), cacheDir);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() != agentLoader && BindTransformer.isTarget(c.getName())) {
+            if (BindTransformer.isTarget(c.getName()) && c.getClassLoader() != agentLoader) {
                 loaded.add(c);
             }
         }

@@ -332,11 +332,6 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
         }
     }
 
-    /** Sockets tracked now (for tests of the weak tracking). */
-    int trackedSockets() {
-        return bound.size();
-    }
-
     // ---- the core calls --------------------------------------------------------------------------------------
 
     private static final class AllocateCall extends CoreCall {

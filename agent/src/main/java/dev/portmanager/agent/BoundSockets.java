@@ -42,12 +42,6 @@ final class BoundSockets implements Runnable {
         }
     }
 
-    int size() {
-        synchronized (bySocket) {
-            return bySocket.size();
-        }
-    }
-
     @Override
     public void run() {
         while (true) {

@@ -4,7 +4,6 @@ import dev.portmanager.Allocation;
 import dev.portmanager.Endpoint;
 import dev.portmanager.PortManager;
 import dev.portmanager.config.PortManagerConfig;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -158,16 +157,17 @@ class RobustnessIT {
         }
     }
 
-    @Test
-    void aRestartWithReusePortKeepsThePortAndTakesItsClaimOver(@TempDir Path stateDir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aRestartWithReusePortKeepsThePortAndTakesItsClaimOver(Jdk jdk, @TempDir Path stateDir) throws Exception {
         String args = "service=handover,type=ml,stateDir=" + stateDir;
         String app = "dev.portmanager.agent.subjects.ReusePortApp";
         try (ServerSocket taken = Ports.hold()) {
             String hardcoded = Integer.toString(taken.getLocalPort());
-            try (ChildJvm old = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(), app, hardcoded)) {
+            try (ChildJvm old = ChildJvm.start(jdk, args, List.of(), AgentJar.subjects(), app, hardcoded)) {
                 int port = old.awaitListening();
                 assertTrue(inMlRange(port), old.toString());
-                try (ChildJvm successor = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(), app, hardcoded)) {
+                try (ChildJvm successor = ChildJvm.start(jdk, args, List.of(), AgentJar.subjects(), app, hardcoded)) {
                     assertEquals(port, successor.awaitListening(), "the successor shares the port: " + successor);
                     List<Endpoint> found = Registry.lookup(stateDir, "handover");
                     assertEquals(1, found.size(), found.toString());
@@ -182,8 +182,9 @@ class RobustnessIT {
         }
     }
 
-    @Test
-    void aPortBelow1024WithoutThePrivilegeFailsAsItWouldWithoutTheAgent(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPortBelow1024WithoutThePrivilegeFailsAsItWouldWithoutTheAgent(Jdk jdk, @TempDir Path tmp) throws Exception {
         assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv")),
                 "needs root to start a child as nobody");
         int privileged = 0;
@@ -197,7 +198,7 @@ class RobustnessIT {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path stateDir = Files.createDirectory(tmp.resolve("state"));
         Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        try (ChildJvm app = ChildJvm.launch(Jdk.current(),
+        try (ChildJvm app = ChildJvm.launch(jdk,
                 List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
                 "service=lowport,type=ml,stateDir=" + stateDir,
                 List.of("-cp", Path.of(AgentJar.subjects()).toAbsolutePath().toString(),
@@ -210,8 +211,9 @@ class RobustnessIT {
         }
     }
 
-    @Test
-    void launchersAndMainClassesGetTheNamesThatTellThemApart(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void launchersAndMainClassesGetTheNamesThatTellThemApart(Jdk jdk, @TempDir Path tmp) throws Exception {
         Path classes = Path.of(AgentJar.subjects());
         String launcher = "org/springframework/boot/loader/launch/JarLauncher.class";
         String main = "com/acme/Main.class";
@@ -231,12 +233,12 @@ class RobustnessIT {
         String agent = "type=ml,stateDir=" + stateDir;
         List<ChildJvm> apps = new ArrayList<>();
         try {
-            apps.add(ChildJvm.launch(Jdk.current(), List.of(), agent,
+            apps.add(ChildJvm.launch(jdk, List.of(), agent,
                     List.of("-cp", ".", "org.springframework.boot.loader.launch.JarLauncher"), layered));
-            apps.add(ChildJvm.launch(Jdk.current(), List.of(), agent,
+            apps.add(ChildJvm.launch(jdk, List.of(), agent,
                     List.of("-cp", ordersJar.toString(), "com.acme.Main"), tmp));
-            apps.add(ChildJvm.launch(Jdk.current(), List.of(), agent, List.of("-cp", ".", "com.acme.Main"), billing));
-            apps.add(ChildJvm.launch(Jdk.current(), List.of(), agent,
+            apps.add(ChildJvm.launch(jdk, List.of(), agent, List.of("-cp", ".", "com.acme.Main"), billing));
+            apps.add(ChildJvm.launch(jdk, List.of(), agent,
                     List.of("-jar", spaced.toString(), "--name", "other thing"), tmp));
             List<String> expected = List.of("EmotionApplication", "orders-service", "billing", "inventory");
             for (int i = 0; i < apps.size(); i++) {
@@ -292,10 +294,11 @@ class RobustnessIT {
         }
     }
 
-    @Test
-    void aBindAfterTheAgentClosedAtExitGoesAheadEvenWithFailClosed(@TempDir Path stateDir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aBindAfterTheAgentClosedAtExitGoesAheadEvenWithFailClosed(Jdk jdk, @TempDir Path stateDir) throws Exception {
         int port = Ports.free();
-        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=exiting,type=ml,fail=closed,stateDir=" + stateDir,
+        try (ChildJvm app = ChildJvm.start(jdk, "service=exiting,type=ml,fail=closed,stateDir=" + stateDir,
                 List.of(), AgentJar.subjects(), "dev.portmanager.agent.subjects.ShutdownBindApp", Integer.toString(port))) {
             app.awaitStdout("READY");
             app.sendLine("exit");
@@ -306,13 +309,14 @@ class RobustnessIT {
         }
     }
 
-    @Test
-    void aStuckStateDirectoryHoldsABindUpOnlyForTheTimeout(@TempDir Path stateDir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aStuckStateDirectoryHoldsABindUpOnlyForTheTimeout(Jdk jdk, @TempDir Path stateDir) throws Exception {
         int port = Ports.free();
         try (FileChannel claims = FileChannel.open(stateDir.resolve("claims"), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileLock stuck = claims.lock(0, Long.MAX_VALUE, false);
-             ChildJvm app = ChildJvm.start(Jdk.current(), "service=stuck,type=ml,timeout=1s,stateDir=" + stateDir,
+             ChildJvm app = ChildJvm.start(jdk, "service=stuck,type=ml,timeout=1s,stateDir=" + stateDir,
                      List.of(), AgentJar.subjects(), "dev.portmanager.agent.subjects.ServerSocketApp",
                      Integer.toString(port))) {
             assertEquals(port, app.awaitListening(), "bound as asked: " + app);
