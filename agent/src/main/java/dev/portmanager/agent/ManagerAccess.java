@@ -56,7 +56,7 @@ final class ManagerAccess implements Runnable {
         try {
             if (settings.service == null) {
                 // Here, not in premain: naming may read a manifest.
-                settings.service = ServiceNames.derive();
+                settings.service = ServiceNames.deriveOrFallback();
             }
             // Here, not in premain: the core's Log initialises a lambda, and the first one costs 10-15 ms.
             Log.setSink(new LogSink());

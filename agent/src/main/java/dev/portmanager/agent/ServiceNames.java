@@ -34,6 +34,15 @@ final class ServiceNames {
     private ServiceNames() {
     }
 
+    /** {@link #derive()}, or {@code java-<pid>} if anything about the command or the files is unexpected. */
+    static String deriveOrFallback() {
+        try {
+            return derive();
+        } catch (RuntimeException unexpected) {
+            return orFallback(null);
+        }
+    }
+
     static String derive() {
         String dir = System.getProperty("user.dir");
         return derive(System.getProperty("sun.java.command"), System.getProperty("java.class.path", ""),
