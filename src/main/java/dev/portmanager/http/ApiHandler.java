@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portmanager.Log;
+import dev.portmanager.watch.WaitParameters;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,9 +35,11 @@ final class ApiHandler implements HttpHandler {
     private static final String DISCOVERY = "/api/v1/discovery";
 
     private final List<Route> routes = new ArrayList<>();
+    private final PortManagerApi api;
     private final byte[] token;
 
     ApiHandler(PortManagerApi api, String token) {
+        this.api = api;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         routes.add(new Route("POST", PM + "/allocate",
                 r -> new Route.Response(201, api.allocate(r.body(AllocateBody.class)))));
@@ -98,6 +101,9 @@ final class ApiHandler implements HttpHandler {
                 if (!method.equals("GET")) {
                     authorize(exchange);
                 }
+                if (isWatched(route)) {
+                    answerWhenChanged(exchange);
+                }
                 return route.handler().handle(request(exchange, params));
             }
         }
@@ -108,6 +114,28 @@ final class ApiHandler implements HttpHandler {
         exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
         throw new ApiException(405, "method_not_allowed", method + " is not accepted here: expected "
                 + String.join(" or ", allowed));
+    }
+
+    /** Discovery and allocations answers carry the change index and accept blocking queries. */
+    private static boolean isWatched(Route route) {
+        return route.method().equals("GET")
+                && (route.template().startsWith(DISCOVERY) || route.template().equals(PM + "/allocations"));
+    }
+
+    /**
+     * With {@code ?index=N}, holds the request until the index differs from N or the wait ends (a blocking
+     * query, as in Consul); then, or at once without it, sets the index header of the answer that follows. The
+     * index is taken before the answer is computed, so a change made meanwhile wakes the next query at once.
+     */
+    private void answerWhenChanged(HttpExchange exchange) {
+        WaitParameters wait;
+        try {
+            wait = WaitParameters.parse(exchange.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        long index = wait.blocking() ? api.awaitChange(wait.index(), wait.maxWait()) : api.index();
+        exchange.getResponseHeaders().set(RemoteApi.INDEX_HEADER, Long.toString(index));
     }
 
     /** Splits the raw path; one trailing slash is forgiven, empty segments ("//") are not. */

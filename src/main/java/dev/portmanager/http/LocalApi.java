@@ -12,6 +12,7 @@ import dev.portmanager.RangeExhaustedException;
 import dev.portmanager.RangeUtilization;
 import dev.portmanager.config.KnownService;
 import dev.portmanager.discovery.HealthProbe;
+import dev.portmanager.watch.ChangeIndex;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,10 +41,12 @@ public final class LocalApi implements PortManagerApi {
     private volatile ExecutorService checks;
     private volatile ExecutorService observer;
     private final InstanceTracker tracker;
+    private final ChangeIndex changes;
 
     public LocalApi(PortManager pm) {
         this.pm = pm;
         this.tracker = new InstanceTracker(pm);
+        this.changes = new ChangeIndex(pm::allocations);
     }
 
     public PortManager portManager() {
@@ -269,9 +272,25 @@ public final class LocalApi implements PortManagerApi {
         return p;
     }
 
+    @Override
+    public long index() {
+        return changes.current();
+    }
+
+    @Override
+    public long awaitChange(long known, Duration wait) {
+        try {
+            return changes.await(known, wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return changes.current();
+        }
+    }
+
     /** Closes the manager: the caller handed it over. */
     @Override
     public void close() {
+        changes.close();
         ExecutorService o = observer;
         if (o != null) {
             o.shutdownNow();
