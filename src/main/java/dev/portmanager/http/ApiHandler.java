@@ -36,13 +36,24 @@ final class ApiHandler implements HttpHandler {
 
     private final List<Route> routes = new ArrayList<>();
     private final PortManagerApi api;
+    private final SidecarMetrics metrics;
     private final byte[] token;
 
     ApiHandler(PortManagerApi api, String token) {
         this.api = api;
+        this.metrics = new SidecarMetrics(api,
+                api instanceof LocalApi local && local.portManager().config().usesRedis());
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
-        routes.add(new Route("POST", PM + "/allocate",
-                r -> new Route.Response(201, api.allocate(r.body(AllocateBody.class)))));
+        routes.add(new Route("POST", PM + "/allocate", r -> {
+            try {
+                dev.portmanager.Allocation made = api.allocate(r.body(AllocateBody.class));
+                metrics.allocated(made);
+                return new Route.Response(201, made);
+            } catch (ApiException e) {
+                metrics.allocationRefused(e.error());
+                throw e;
+            }
+        }));
         routes.add(new Route("DELETE", PM + "/release/{port}",
                 r -> Route.Response.ok(api.release(Validation.port("port", r.param("port"))))));
         routes.add(new Route("GET", PM + "/allocations", r -> Route.Response.ok(api.allocations())));
@@ -55,6 +66,8 @@ final class ApiHandler implements HttpHandler {
         routes.add(new Route("GET", DISCOVERY + "/services/{name}/health", r -> Route.Response.ok(
                 api.health(r.param("name")).orElseThrow(() -> unknown(r.param("name"))))));
         routes.add(new Route("GET", "/health", r -> Route.Response.ok(api.status())));
+        routes.add(new Route("GET", "/metrics", r -> Route.Response.ok(
+                new Route.Raw(metrics.contentType(), metrics.scrape()))));
     }
 
     private static ApiException unknown(String name) {
@@ -104,7 +117,12 @@ final class ApiHandler implements HttpHandler {
                 if (isWatched(route)) {
                     answerWhenChanged(exchange);
                 }
-                return route.handler().handle(request(exchange, params));
+                long start = System.nanoTime();
+                Route.Response answer = route.handler().handle(request(exchange, params));
+                if (isWatched(route) && route.template().startsWith(DISCOVERY)) {
+                    metrics.lookupTook(System.nanoTime() - start);
+                }
+                return answer;
             }
         }
         if (allowed.isEmpty()) {
@@ -254,8 +272,14 @@ final class ApiHandler implements HttpHandler {
     }
 
     private static void send(HttpExchange exchange, Route.Response response) throws IOException {
-        byte[] bytes = Json.OUT.writeValueAsBytes(response.body());
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        byte[] bytes;
+        if (response.body() instanceof Route.Raw raw) {
+            bytes = raw.bytes();
+            exchange.getResponseHeaders().set("Content-Type", raw.contentType());
+        } else {
+            bytes = Json.OUT.writeValueAsBytes(response.body());
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        }
         if (exchange.getRequestMethod().equalsIgnoreCase("HEAD")) {
             exchange.sendResponseHeaders(response.status(), -1);
             return;

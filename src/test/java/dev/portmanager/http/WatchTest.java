@@ -117,6 +117,40 @@ class WatchTest {
         assertTrue(ports.contains(port), "the answer after the wake-up holds the new allocation: " + woke.body());
     }
 
+    /** The value of the sample line {@code name{labels} value}, 0 when the series is absent. */
+    private static double sample(String metrics, String series) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void metricsRiseWhenAnAllocationIsMadeThroughTheApi() throws Exception {
+        HttpResponse<String> before = get("/metrics");
+        assertEquals(200, before.statusCode(), before.body());
+        assertTrue(before.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
+                before.headers().map().toString());
+        String made = "portmanager_api_allocations_total{range=\"testing\"}";
+        String reserved = "portmanager_allocations{range=\"testing\",state=\"RESERVED\"}";
+        assertTrue(before.body().contains("# TYPE portmanager_allocations gauge"), before.body());
+        assertTrue(before.body().contains("portmanager_conflicts{kind=\"squatter\"}"), before.body());
+        assertTrue(before.body().contains("portmanager_moved_allocations{range=\"testing\"}"), before.body());
+
+        Http.Reply created = Http.post(sidecar.uri(PM + "/allocate"), "{\"service\":\"metered\",\"type\":\"testing\"}");
+        assertEquals(201, created.status(), created.toString());
+        assertEquals(200, get(DISCOVERY + "/services").statusCode(), "a lookup to time");
+        String after = get("/metrics").body();
+        assertEquals(sample(before.body(), made) + 1, sample(after, made), after);
+        assertEquals(sample(before.body(), reserved) + 1, sample(after, reserved), after);
+        assertTrue(sample(after, "portmanager_lookup_duration_seconds_count") >= 1, after);
+        assertTrue(after.contains("portmanager_lookup_duration_seconds_bucket{le=\"0.001\"}"), after);
+        assertEquals(200, Http.send("DELETE", sidecar.uri(PM + "/release/" + created.json().get("port").asInt()),
+                null, "application/json").status());
+    }
+
     @Test
     void badIndexOrWaitIs400SayingWhatIsAccepted() throws Exception {
         for (String q : List.of("index=abc", "index=-3", "index=1&wait=soon", "index=1&wait=0s", "wait=10x")) {
