@@ -66,6 +66,7 @@ final class ApiHandler implements HttpHandler {
         routes.add(new Route("GET", DISCOVERY + "/services/{name}/health", r -> Route.Response.ok(
                 api.health(r.param("name")).orElseThrow(() -> unknown(r.param("name"))))));
         routes.add(new Route("GET", "/health", r -> Route.Response.ok(api.status())));
+        routes.add(new Route("GET", "/", r -> Route.Response.ok(Dashboard.page())));
         routes.add(new Route("GET", "/metrics", r -> Route.Response.ok(
                 new Route.Raw(metrics.contentType(), metrics.scrape()))));
     }
@@ -276,6 +277,11 @@ final class ApiHandler implements HttpHandler {
         if (response.body() instanceof Route.Raw raw) {
             bytes = raw.bytes();
             exchange.getResponseHeaders().set("Content-Type", raw.contentType());
+            // The dashboard loads nothing from elsewhere and talks only to this sidecar; it is never framed.
+            exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; "
+                    + "script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                    + "frame-ancestors 'none'");
+            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         } else {
             bytes = Json.OUT.writeValueAsBytes(response.body());
             exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
