@@ -27,8 +27,9 @@ import java.time.Duration;
         footer = {"", "Environment: PORTMANAGER_STATE_DIR, PORTMANAGER_STORE, PORTMANAGER_CONFIG, PORTMANAGER_URL, "
                 + "PORTMANAGER_TOKEN (each overridden by its option)."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, store unreachable)",
-                "2:invalid command line or configuration"})
+        exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, sidecar unreachable)",
+                "2:invalid command line or configuration",
+                "3:partial result: the Redis registry could not be read, so only this host is shown"})
 public final class PortManagerCommand {
 
     @Spec
@@ -94,7 +95,17 @@ public final class PortManagerCommand {
         if (sidecar != null) {
             return new RemoteApi(sidecar, effectiveToken());
         }
-        return new LocalApi(PortManager.open(loadConfig()));
+        PortManager pm = PortManager.open(loadConfig());
+        opened = pm;
+        return new LocalApi(pm);
+    }
+
+    /** The manager {@link #openApi()} opened, if any: it tells whether a view showed this host only. */
+    private PortManager opened;
+
+    /** Whether what the command printed lacks other hosts because the registry could not be read. */
+    boolean partialResult() {
+        return opened != null && opened.registryReadFailed();
     }
 
     /** Whatever this process published must reach Redis before the short-lived CLI exits. */
