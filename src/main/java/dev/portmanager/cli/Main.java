@@ -46,6 +46,7 @@ public final class Main {
         // `run --service S python3 -m http.server {port}` means what it says: the first positional argument starts
         // the command, and everything after it (options too) belongs to that command. `--` still works.
         cl.getSubcommands().get("run").getCommandSpec().parser().stopAtPositional(true);
+        HelpLayout.install(cl);
         return cl;
     }
 }

@@ -25,7 +25,11 @@ import java.time.Duration;
                 ServicesCommand.class, LookupCommand.class, HealthCommand.class, AllocateCommand.class,
                 ReleaseCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Environment: PORTMANAGER_STATE_DIR, PORTMANAGER_STORE, PORTMANAGER_CONFIG, PORTMANAGER_URL, "
-                + "PORTMANAGER_TOKEN (each overridden by its option)."},
+                + "PORTMANAGER_TOKEN, PORTMANAGER_HOST, PORTMANAGER_ADVERTISE, PORTMANAGER_LEASE.",
+                "Where a setting comes from, highest first (as for the library and the agent): the option, "
+                        + "then -Dportmanager.<key> (in PORTMANAGER_JAVA_OPTS), then the environment, then the "
+                        + "config file, then the default. --config FILE is read exactly like "
+                        + "PORTMANAGER_CONFIG=FILE."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, sidecar unreachable)",
                 "2:invalid command line or configuration",
@@ -36,8 +40,8 @@ public final class PortManagerCommand {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--state-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Host-local state directory (default: $PORTMANAGER_STATE_DIR, else "
-                    + "$XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager).")
+            description = "Host-local state directory (default: $PORTMANAGER_STATE_DIR, else the config file's "
+                    + "stateDir, else $XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager).")
     Path stateDir;
 
     @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "STORE", converter = Converters.Store.class,
@@ -46,8 +50,9 @@ public final class PortManagerCommand {
     String store;
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "YAML config file (default: $PORTMANAGER_CONFIG, else ~/.config/portmanager/config.yaml "
-                    + "when it exists).")
+            description = "YAML config file (default: $PORTMANAGER_CONFIG, else "
+                    + "$XDG_CONFIG_HOME/portmanager/config.yaml or ~/.config/portmanager/config.yaml when it "
+                    + "exists). The environment wins over what the file says.")
     Path config;
 
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL", converter = Converters.Url.class,

@@ -147,9 +147,10 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
                 held = manager.registerListening(settings.service, typeForRegistration(), ticket.endpoint, port, advertised);
             } else {
                 held = manager.markListening(ticket.allocation, advertised);
-                if (held.moved()) {
-                    AgentLog.line(settings.service + ": " + held.requestedPort() + " -> " + held.port()
-                            + " (" + held.reason() + ")");
+                // Moved from the port the app asked for (a `preferred=` setting moves it too, silently otherwise).
+                int asked = ticket.requested.getPort();
+                if (asked != 0 && asked != held.port()) {
+                    AgentLog.line(settings.service + ": " + asked + " -> " + held.port() + " (" + held.reason() + ")");
                 }
             }
             synchronized (bound) {
