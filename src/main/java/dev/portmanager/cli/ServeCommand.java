@@ -78,13 +78,16 @@ final class ServeCommand extends Subcommand implements Callable<Integer> {
     }
 
     /**
-     * The sidecar's own port is PortManager's, not a squatter's: it is recorded as a listening allocation of
-     * this process (service {@value #SERVICE}), released when the sidecar stops.
+     * The sidecar's own port is PortManager's, not a squatter's: inside a managed range (8081 is in the gateway
+     * range) it is recorded as a listening allocation of this process (service {@value #SERVICE}), released when
+     * the sidecar stops. Outside every range (e.g. --port 0) nothing would report it, so nothing is recorded.
      */
     private static void registerItself(PortManager pm, SidecarServer server) {
         InetSocketAddress a = server.address();
         PortRange range = pm.config().rangeContaining(a.getPort());
-        String advertised = a.getAddress().isLoopbackAddress() ? a.getAddress().getHostAddress() : null;
-        pm.registerListening(SERVICE, range == null ? null : range.type(), "http", a.getPort(), advertised);
+        if (range != null) {
+            String advertised = a.getAddress().isLoopbackAddress() ? a.getAddress().getHostAddress() : null;
+            pm.registerListening(SERVICE, range.type(), "http", a.getPort(), advertised);
+        }
     }
 }
