@@ -27,8 +27,8 @@ final class ConflictsCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also list unmanaged processes in priority-1 ranges (infrastructure).")
     boolean all;
 
-    @Option(names = "--wide", description = "Print every column in full (rows are otherwise cut to "
-            + LINE_WIDTH + " columns).")
+    @Option(names = "--wide", description = "Print each row on one line, every column in full (otherwise rows "
+            + "stay under " + LINE_WIDTH + " columns: long commands are cut, DETAIL wraps).")
     boolean wide;
 
     @Override
@@ -56,7 +56,10 @@ final class ConflictsCommand extends Subcommand implements Callable<Integer> {
                     out().println("Infrastructure in its own range (not managed by PortManager; nothing to do):");
                     table(infrastructure).print(out());
                 } else {
-                    out().println(summary(infrastructure, ranges));
+                    String summary = summary(infrastructure);
+                    for (String line : wide ? List.of(summary) : HelpLayout.wrap(summary, LINE_WIDTH - 1)) {
+                        out().println(line);
+                    }
                 }
             }
             out().flush();
@@ -77,7 +80,7 @@ final class ConflictsCommand extends Subcommand implements Callable<Integer> {
         return false;
     }
 
-    private String summary(List<Conflict> infrastructure, List<RangeUtilization> ranges) {
+    private static String summary(List<Conflict> infrastructure) {
         List<String> ports = new ArrayList<>();
         for (Conflict c : infrastructure) {
             String name = c.command() == null ? "" : " " + c.command().split(" ", 2)[0];

@@ -11,8 +11,11 @@ final class Table {
     private final List<String[]> rows = new ArrayList<>();
     /** Cells longer than this (per column; 0: no limit) are cut with "...". */
     private int[] maxWidth;
-    /** Whole lines are kept within this many columns by cutting the last column (0: no limit). */
+    /** Whole lines are kept within this many columns by wrapping the last column (0: no limit). */
     private int lineWidth;
+    /** Where the last column starts and how wide it may be, once {@link #fit} applies. */
+    private int lastColumnStart;
+    private int lastColumnWidth;
 
     Table(String... headers) {
         this.headers = headers;
@@ -37,7 +40,8 @@ final class Table {
         return this;
     }
 
-    /** Keeps each printed line under {@code width} columns by cutting the last column. */
+    /** Keeps each printed line under {@code width} columns by wrapping the last column at spaces onto lines of
+     *  its own, aligned under it. */
     Table fit(int width) {
         lineWidth = width;
         return this;
@@ -62,7 +66,18 @@ final class Table {
         }
         line(out, headers, width);
         for (String[] r : rows) {
-            line(out, r, width);
+            int last = r.length - 1;
+            if (lastColumnWidth <= 0 || r[last].length() <= lastColumnWidth) {
+                line(out, r, width);
+                continue;
+            }
+            List<String> wrapped = HelpLayout.wrap(r[last], lastColumnWidth);
+            String[] first = r.clone();
+            first[last] = wrapped.get(0);
+            line(out, first, width);
+            for (String more : wrapped.subList(1, wrapped.size())) {
+                out.println(" ".repeat(lastColumnStart) + more);
+            }
         }
         out.flush();
     }
@@ -85,10 +100,8 @@ final class Table {
             for (int i = 0; i < headers.length - 1; i++) {
                 before += width[i] + 2;
             }
-            int last = Math.max(headers[headers.length - 1].length(), lineWidth - 1 - before);
-            for (String[] r : rows) {
-                r[r.length - 1] = shorten(r[r.length - 1], last);
-            }
+            lastColumnStart = before;
+            lastColumnWidth = Math.max(24, lineWidth - 1 - before);
         }
     }
 

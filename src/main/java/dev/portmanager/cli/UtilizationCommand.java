@@ -35,8 +35,8 @@ final class UtilizationCommand extends Subcommand implements Callable<Integer> {
                         u.ofType(), u.unmanaged(), u.free(), String.format(Locale.ROOT, "%.1f%%", u.percentUsed()));
             }
             t.print(out());
-            out().println("IN RANGE: the range's ports allocated to any type; OF TYPE: allocations of this type, "
-                    + "wherever they are (--help says more).");
+            out().println("IN RANGE: allocations on the range's ports, any type; OF TYPE: allocations of the type, "
+                    + "any port.");
             out().flush();
             return 0;
         }

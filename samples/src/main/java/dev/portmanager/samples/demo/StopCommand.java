@@ -62,7 +62,7 @@ final class StopCommand {
         }
         long left = ours.stream().filter(ProcessHandle::isAlive).count();
         out.println(ours.isEmpty() ? "nothing of that fleet was still running"
-                : left == 0 ? "stopped " + byService.size() + " services (" + ours.size() + " processes); none left"
+                : left == 0 ? "stopped " + ours.size() + " processes; none left"
                 : left + " processes would not stop");
         if (left != 0) {
             return 1;

@@ -45,7 +45,7 @@ class StopCommandTest {
             assertTrue(printed.contains("  stopping python-vision (pids " + launcher.pid() + ", " + child.pid() + ")"),
                     printed);
             assertEquals(1, printed.lines().filter(l -> l.startsWith("  stopping emotion ")).count(), printed);
-            assertTrue(printed.contains("stopped 2 services (3 processes); none left"), printed);
+            assertTrue(printed.contains("stopped 3 processes; none left"), printed);
             assertTrue(started.stream().noneMatch(ProcessHandle::isAlive), "every process is gone");
             assertFalse(Files.exists(runDir), "the run directory is removed: " + printed);
         } finally {
