@@ -3,6 +3,7 @@ package dev.portmanager;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.registry.Registry;
 import dev.portmanager.registry.RegistrySync;
+import dev.portmanager.registry.RegistryUnavailableException;
 
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +59,13 @@ final class RedisLink implements RegistryLink {
     @Override
     public List<Allocation> allocations() {
         return read(Registry::allocations);
+    }
+
+    @Override
+    public List<Allocation> readAllocations() {
+        Registry registry = awaitRegistry().orElseThrow(() -> new RegistryUnavailableException(
+                "not connected to the registry " + describe));
+        return registry.allocations();
     }
 
     @Override

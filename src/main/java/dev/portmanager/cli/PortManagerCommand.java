@@ -55,8 +55,8 @@ public final class PortManagerCommand {
     URI url;
 
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
-            description = "Bearer token: required by 'serve' on a non-loopback address, sent by --url clients on "
-                    + "requests that change state (default $PORTMANAGER_TOKEN; prefer the variable, "
+            description = "Bearer token: required by 'serve' on a non-loopback address, sent by --url clients with "
+                    + "every request (default $PORTMANAGER_TOKEN; prefer the variable, "
                     + "command lines are visible to other users).")
     String token;
 

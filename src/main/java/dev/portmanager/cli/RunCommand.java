@@ -5,21 +5,28 @@ import dev.portmanager.AllocationRequest;
 import dev.portmanager.Owner;
 import dev.portmanager.PortManager;
 import dev.portmanager.discovery.HealthProbe;
+import dev.portmanager.config.Durations;
+import dev.portmanager.http.Validation;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a (non-JVM) service under PortManager: allocate a port, start COMMAND with it in $PORT "
                 + "and in place of {port} in its arguments, register it once it listens, renew its lease while it "
                 + "lives and withdraw it when it exits.",
-                "SIGTERM and SIGINT are passed to the command; the exit status is the command's "
-                        + "(127 when it cannot be started).",
+                "SIGTERM, SIGINT and SIGHUP are passed to the command (a Ctrl-C the terminal already delivered "
+                        + "to it is not sent twice); if run is killed, the command is stopped too. The exit status "
+                        + "is the command's (127 when it cannot be started).",
                 "Example: portmanager run --service vision --type ml -- python3 -m http.server {port}"})
 final class RunCommand extends Subcommand implements Callable<Integer> {
     private static final long POLL_MILLIS = 100;
@@ -35,6 +42,12 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--preferred", paramLabel = "P", converter = Converters.Port.class,
             description = "Port to try first (1-65535); default: the known service's port.")
     Integer preferred;
+
+    @Option(names = "--listen-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = ListenTimeout.class,
+            description = "Say so when the command has not listened on its port after this long (default: "
+                    + "${DEFAULT-VALUE}); run keeps waiting.")
+    Duration listenTimeout;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
     List<String> command;
@@ -64,6 +77,7 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
                 return 127;
             }
             ChildSignals signals = ChildSignals.forward(child);
+            RunWatchdog watchdog = RunWatchdog.start(child);
             try {
                 Allocation registered = awaitListening(pm, child, held, port);
                 int status = child.waitFor();
@@ -73,6 +87,9 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
                 signals.restore();
                 if (child.isAlive()) {
                     child.destroy();
+                }
+                if (watchdog != null) {
+                    watchdog.close();
                 }
             }
         }
@@ -92,9 +109,11 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
      * Polls until the child accepts connections on its port, then registers it as listening and owned by the
      * child; returns what to release when the child ends.
      */
-    private static Allocation awaitListening(PortManager pm, Process child, Allocation held, int port)
+    private Allocation awaitListening(PortManager pm, Process child, Allocation held, int port)
             throws InterruptedException {
         HealthProbe probe = new HealthProbe(200);
+        long warnAt = System.nanoTime() + listenTimeout.toNanos();
+        boolean warned = false;
         while (child.isAlive()) {
             String reached = probe.accepts("127.0.0.1", port) ? "127.0.0.1"
                     : probe.accepts("::1", port) ? "::1" : null;
@@ -104,8 +123,42 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
                         ? null : reached;
                 return pm.markListening(held, advertised, Owner.of(child.toHandle()));
             }
+            if (!warned && System.nanoTime() - warnAt >= 0) {
+                warned = true;
+                err().println(notListening(child, port));
+                err().flush();
+            }
             Thread.sleep(POLL_MILLIS);
         }
         return held;
+    }
+
+    /** What to say when the command has not listened on its port in time: where it listens instead, if anywhere. */
+    private String notListening(Process child, int port) {
+        Set<Integer> elsewhere = ChildListeners.portsOf(child.toHandle());
+        String where = elsewhere.isEmpty() ? "it listens on no TCP port"
+                : "it listens on " + (elsewhere.size() == 1 ? "port " : "ports ")
+                + elsewhere.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                + " instead: pass {port} or $PORT to it";
+        return "run: " + command.get(0) + " (pid " + child.pid() + ") has not listened on its port " + port
+                + " after " + Durations.format(listenTimeout) + "; " + where + ". Still waiting.";
+    }
+
+    /** A positive duration: 500ms, 30s, 2m. */
+    static final class ListenTimeout implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d;
+            try {
+                d = Durations.parse(value);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                d = null;
+            }
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new CommandLine.TypeConversionException("'" + Validation.printable(value)
+                        + "' is not accepted: expected a positive duration, " + Durations.ACCEPTED);
+            }
+            return d;
+        }
     }
 }
