@@ -113,7 +113,7 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
             throws InterruptedException {
         HealthProbe probe = new HealthProbe(200);
         long warnAt = System.nanoTime() + listenTimeout.toNanos();
-        boolean warned = false;
+        NotListening notice = new NotListening(child, port);
         while (child.isAlive()) {
             String reached = probe.accepts("127.0.0.1", port) ? "127.0.0.1"
                     : probe.accepts("::1", port) ? "::1" : null;
@@ -123,25 +123,59 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
                         ? null : reached;
                 return pm.markListening(held, advertised, Owner.of(child.toHandle()));
             }
-            if (!warned && System.nanoTime() - warnAt >= 0) {
-                warned = true;
-                err().println(notListening(child, port));
-                err().flush();
+            if (System.nanoTime() - warnAt >= 0) {
+                notice.check();
             }
             Thread.sleep(POLL_MILLIS);
         }
         return held;
     }
 
-    /** What to say when the command has not listened on its port in time: where it listens instead, if anywhere. */
-    private String notListening(Process child, int port) {
-        Set<Integer> elsewhere = ChildListeners.portsOf(child.toHandle());
-        String where = elsewhere.isEmpty() ? "it listens on no TCP port"
-                : "it listens on " + (elsewhere.size() == 1 ? "port " : "ports ")
-                + elsewhere.stream().map(String::valueOf).collect(Collectors.joining(", "))
-                + " instead: pass {port} or $PORT to it";
-        return "run: " + command.get(0) + " (pid " + child.pid() + ") has not listened on its port " + port
-                + " after " + Durations.format(listenTimeout) + "; " + where + ". Still waiting.";
+    /**
+     * Says once that the command has not listened on its port in time, naming the ports it listens on instead;
+     * when it listens nowhere yet, looks again now and then and names the port once one appears (a command that
+     * ignores {port} and $PORT usually binds its own default a little later).
+     */
+    private final class NotListening {
+        private static final long RECHECK_NANOS = 1_000_000_000L;
+        private final Process child;
+        private final int port;
+        private boolean said;
+        private boolean namedElsewhere;
+        private long nextCheck;
+
+        NotListening(Process child, int port) {
+            this.child = child;
+            this.port = port;
+        }
+
+        void check() {
+            if (namedElsewhere || System.nanoTime() - nextCheck < 0) {
+                return;
+            }
+            nextCheck = System.nanoTime() + RECHECK_NANOS;
+            Set<Integer> elsewhere = ChildListeners.portsOf(child.toHandle());
+            elsewhere.remove(port);
+            String who = "run: " + command.get(0) + " (pid " + child.pid() + ")";
+            String ports = elsewhere.stream().map(String::valueOf).collect(Collectors.joining(", "));
+            String instead = (elsewhere.size() == 1 ? "port " : "ports ") + ports
+                    + " instead: pass it {port} or $PORT";
+            if (!said) {
+                said = true;
+                namedElsewhere = !elsewhere.isEmpty();
+                say(who + " has not listened on its port " + port + " after " + Durations.format(listenTimeout)
+                        + "; " + (elsewhere.isEmpty() ? "it listens on no TCP port yet" : "it listens on " + instead)
+                        + ". Still waiting.");
+            } else if (!elsewhere.isEmpty()) {
+                namedElsewhere = true;
+                say(who + " now listens on " + instead + " (its port is " + port + ")");
+            }
+        }
+
+        private void say(String line) {
+            err().println(line);
+            err().flush();
+        }
     }
 
     /** A positive duration: 500ms, 30s, 2m. */

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RunWatchdog implements AutoCloseable {
     private static final String SCRIPT = String.join("\n",
-            "trap '' INT QUIT HUP",
+            "trap '' INT QUIT HUP PIPE",
             "pid=$1; run=$2",
             "started() { sed 's/^.*) //' /proc/$pid/stat 2>/dev/null | cut -d' ' -f20; }",
             "start=$(started)",

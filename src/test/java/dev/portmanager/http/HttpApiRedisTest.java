@@ -89,4 +89,19 @@ class HttpApiRedisTest extends HttpApiContract {
         }
         assertTrue(found, fromC.toString());
     }
+
+    @Test
+    void aReadableRegistryIsMarkedFresh() throws Exception {
+        Http.Reply all = Http.get(at(PM + "/allocations"));
+        assertEquals(200, all.status(), all.toString());
+        assertEquals("fresh", all.header("PortManager-Registry"), all.toString());
+        // /health never waits for the registry: it shows the last read, fresh once one has finished.
+        long end = System.currentTimeMillis() + 20_000;
+        String state = null;
+        while (System.currentTimeMillis() < end && !"fresh".equals(state)) {
+            state = Http.get(at("/health")).json().get("registry").get("state").asText();
+            Thread.sleep(50);
+        }
+        assertEquals("fresh", state);
+    }
 }
