@@ -97,6 +97,11 @@ public final class PortManagerCommand {
         return new LocalApi(PortManager.open(loadConfig()));
     }
 
+    /** The store directly, for a long-running server whose answers must not wait long on the registry. */
+    LocalApi openServedApi() {
+        return new LocalApi(PortManager.open(loadConfig()), LocalApi.SIDECAR_PATIENCE);
+    }
+
     /** Whatever this process published must reach Redis before the short-lived CLI exits. */
     static void flush(PortManagerApi api) {
         if (api instanceof LocalApi local) {

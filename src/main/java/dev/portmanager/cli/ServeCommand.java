@@ -1,7 +1,6 @@
 package dev.portmanager.cli;
 
 import dev.portmanager.http.LocalApi;
-import dev.portmanager.http.PortManagerApi;
 import dev.portmanager.http.SidecarServer;
 import dev.portmanager.http.SidecarSettings;
 import picocli.CommandLine.Command;
@@ -65,7 +64,7 @@ final class ServeCommand extends Subcommand implements Callable<Integer> {
             throw usage("serve runs the API on the store itself: --url does not apply");
         }
         SidecarSettings.Tls tls = tls(); // checked before the store is opened: a usage error costs nothing
-        PortManagerApi api = root.openApi();
+        LocalApi api = root.openServedApi();
         SidecarServer server;
         try {
             server = SidecarServer.start(api, new SidecarSettings(bind, port, root.effectiveToken(), allowHosts,
@@ -78,9 +77,7 @@ final class ServeCommand extends Subcommand implements Callable<Integer> {
             err().println("serve: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return ErrorHandlers.FAILURE;
         }
-        if (api instanceof LocalApi local) {
-            local.observeEvery(OBSERVE_INTERVAL);
-        }
+        api.observeEvery(OBSERVE_INTERVAL);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

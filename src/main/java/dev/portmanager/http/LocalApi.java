@@ -34,8 +34,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalApi implements PortManagerApi {
     private static final int PROBE_TIMEOUT_MILLIS = 1000;
-    /** How long an answer waits for the registry part before it goes out with the last one, marked stale. */
-    private static final Duration REGISTRY_PATIENCE = Duration.ofMillis(1500);
+    /**
+     * How long a one-shot command waits for the registry part (the connection included) before it shows this
+     * host's data alone: as long as the registry link waits for its connection.
+     */
+    private static final Duration COMMAND_PATIENCE = Duration.ofSeconds(20);
+    /** How long a sidecar answer waits for the registry part before it goes out with the last one, marked stale. */
+    public static final Duration SIDECAR_PATIENCE = Duration.ofMillis(1500);
 
     private final PortManager pm;
     private final HealthProbe probe = new HealthProbe(PROBE_TIMEOUT_MILLIS);
@@ -46,10 +51,19 @@ public final class LocalApi implements PortManagerApi {
     /** Null on the embedded store: there is no registry to wait for. */
     private final RegistryReads registry;
 
+    /** For one-shot commands: a view waits for the registry as long as the registry link would. */
     public LocalApi(PortManager pm) {
+        this(pm, COMMAND_PATIENCE);
+    }
+
+    /**
+     * @param registryPatience how long a view waits for the registry part, counted from when the current registry
+     *                         read began ({@link #SIDECAR_PATIENCE} for the sidecar, which must keep answering)
+     */
+    public LocalApi(PortManager pm, Duration registryPatience) {
         this.pm = pm;
         this.tracker = new InstanceTracker(pm);
-        this.registry = pm.config().usesRedis() ? new RegistryReads(pm::registryEntries, REGISTRY_PATIENCE) : null;
+        this.registry = pm.config().usesRedis() ? new RegistryReads(pm::registryEntries, registryPatience) : null;
     }
 
     public PortManager portManager() {

@@ -33,6 +33,12 @@ class SidecarRegistryOutageTest {
             Http.Reply created = Http.post(s.uri(PM + "/allocate"), "{\"service\":\"local\",\"type\":\"testing\"}");
             assertEquals(201, created.status(), created.toString());
             int port = created.json().get("port").asInt();
+            // Let the sidecar reach the black hole first: its connection is open, its commands go unanswered.
+            long end = System.currentTimeMillis() + 30_000;
+            while (redis.connections() == 0 && System.currentTimeMillis() < end) {
+                Thread.sleep(50);
+            }
+            assertTrue(redis.connections() > 0, "the sidecar never tried the registry");
 
             // 8 at once, as a dashboard and a few scripts would; each client gives up after 20 s.
             List<CompletableFuture<Http.Reply>> replies = new ArrayList<>();
@@ -53,7 +59,6 @@ class SidecarRegistryOutageTest {
                     assertEquals(List.of(port), ports, "this host's allocation, registry or not: " + r);
                 }
             }
-            assertTrue(redis.connections() > 0, "the sidecar did try the registry");
             Http.Reply conflicts = Http.get(s.uri(PM + "/conflicts"));
             assertEquals(200, conflicts.status(), conflicts.toString());
             assertEquals("stale", conflicts.header("PortManager-Registry"));
