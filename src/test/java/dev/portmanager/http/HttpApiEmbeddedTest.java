@@ -67,12 +67,12 @@ class HttpApiEmbeddedTest extends HttpApiContract {
         Launcher l = new Launcher(dir.resolve("exposed"));
         try (ChildProcess c = new ChildProcess(l.builder(List.of("serve", "--bind", "0.0.0.0", "--port", "0")))) {
             assertEquals(2, c.awaitExit(30_000), c.output());
-            assertTrue(c.output().contains("without a token"), c.output());
+            awaitOutput(c, "without a token");
         }
         try (ChildProcess c = new ChildProcess(new Launcher(dir.resolve("short")).env("PORTMANAGER_TOKEN", "short")
                 .builder(List.of("serve", "--bind", "0.0.0.0", "--port", "0")))) {
             assertEquals(2, c.awaitExit(30_000), c.output());
-            assertTrue(c.output().contains("too short"), c.output());
+            awaitOutput(c, "too short");
         }
     }
 
@@ -183,6 +183,15 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             Thread.sleep(100);
         }
         throw new AssertionError(name + " never listed: " + r);
+    }
+
+    /** The output pump may lag behind the exit: wait for the text a little. */
+    private static void awaitOutput(ChildProcess c, String text) throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (!c.output().contains(text) && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+        }
+        assertTrue(c.output().contains(text), c.output());
     }
 
     private static String healthOf(Sidecar s, String name) {
