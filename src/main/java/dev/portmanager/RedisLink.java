@@ -65,9 +65,20 @@ final class RedisLink implements RegistryLink {
 
     @Override
     public List<Allocation> readAllocations() {
-        Registry registry = awaitRegistry().orElseThrow(() -> new RegistryUnavailableException(
-                "not connected to the registry " + describe));
-        return registry.allocations();
+        Optional<Registry> registry = awaitRegistry();
+        try {
+            if (registry.isEmpty()) {
+                throw new RegistryUnavailableException("not reached in " + READ_WAIT_MILLIS / 1000 + " s");
+            }
+            return registry.get().allocations();
+        } catch (RuntimeException e) {
+            readFailed = true; // a command's exit status says its view lacks other hosts
+            if (!readFailureLogged) {
+                readFailureLogged = true;
+                Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
+            }
+            throw e;
+        }
     }
 
     @Override

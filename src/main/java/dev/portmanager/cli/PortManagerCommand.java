@@ -102,15 +102,17 @@ public final class PortManagerCommand {
         }
         PortManager pm = PortManager.open(loadConfig());
         opened = pm;
-        return new LocalApi(pm);
+        openedApi = new LocalApi(pm);
+        return openedApi;
     }
 
     /** The manager {@link #openApi()} opened, if any: it tells whether a view showed this host only. */
     private PortManager opened;
+    private LocalApi openedApi;
 
     /** Whether what the command printed lacks other hosts because the registry could not be read. */
     boolean partialResult() {
-        return opened != null && opened.registryReadFailed();
+        return (opened != null && opened.registryReadFailed()) || (openedApi != null && openedApi.servedStale());
     }
 
     /** The store directly, for a long-running server whose answers must not wait long on the registry. */

@@ -159,7 +159,7 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
             nextCheck = System.nanoTime() + RECHECK_NANOS;
             Set<Integer> elsewhere = ChildListeners.portsOf(child.toHandle());
             elsewhere.remove(port);
-            String who = "run: " + command.get(0) + " (pid " + child.pid() + ")";
+            String who = spec.qualifiedName() + ": " + command.get(0) + " (pid " + child.pid() + ")";
             String ports = elsewhere.stream().map(String::valueOf).collect(Collectors.joining(", "));
             String instead = (elsewhere.size() == 1 ? "port " : "ports ") + ports
                     + " instead: pass it {port} or $PORT";

@@ -48,6 +48,7 @@ public final class LocalApi implements PortManagerApi {
     private volatile ExecutorService checks;
     private volatile ExecutorService observer;
     private final InstanceTracker tracker;
+    private volatile boolean servedStale;
     /** Null on the embedded store: there is no registry to wait for. */
     private final RegistryReads registry;
 
@@ -129,7 +130,15 @@ public final class LocalApi implements PortManagerApi {
         }
         RegistryReads.Snapshot s = registry.read();
         RegistryFreshness.record(s.status());
+        if (s.status().stale()) {
+            servedStale = true;
+        }
         return s.entries();
+    }
+
+    /** Whether a view answered so far went out without a current registry part (a command's exit status). */
+    public boolean servedStale() {
+        return servedStale;
     }
 
     @Override
