@@ -77,10 +77,13 @@ class DashboardTest {
         assertEquals(201, reserved.status(), reserved.toString());
         int reservedPort = reserved.json().get("port").asInt();
 
-        ChildProcess browser = new ChildProcess(new ProcessBuilder(chromium, "--headless", "--no-sandbox",
+        ProcessBuilder chrome = new ProcessBuilder(chromium, "--headless", "--no-sandbox",
                 "--disable-gpu", "--no-first-run", "--remote-debugging-address=127.0.0.1",
                 "--remote-debugging-port=0", "--user-data-dir=" + dir.resolve("chromium"), "--window-size=1200,900",
-                "about:blank"));
+                "about:blank");
+        // Its singleton socket directory goes under TMPDIR: keep it inside the test's directory.
+        chrome.environment().put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
+        ChildProcess browser = new ChildProcess(chrome);
         children.add(browser);
         String line = browser.awaitLine(l -> l.contains(DEVTOOLS), 30_000);
         URI browserWs = URI.create(line.substring(line.indexOf(DEVTOOLS) + DEVTOOLS.length()).trim());
