@@ -1,0 +1,40 @@
+package dev.portmanager.host;
+
+import dev.portmanager.PortManagerException;
+
+import java.nio.file.Path;
+
+/**
+ * The state directory as configured, made absolute. {@code ~} and {@code ~/...} are expanded from {@code $HOME}
+ * (else the JVM's {@code user.home}), as a shell would have done had the value not come from a config file or an
+ * agent argument. Other relative paths are refused: processes started from different working directories would
+ * silently use different state directories and hand out the same ports.
+ */
+public final class StateDirPath {
+    private StateDirPath() {
+    }
+
+    public static Path resolve(Path configured) {
+        if (configured.isAbsolute()) {
+            return configured;
+        }
+        String text = configured.toString();
+        if (text.equals("~") || text.startsWith("~/")) {
+            String home = System.getenv("HOME");
+            if (home == null || home.isBlank()) {
+                home = System.getProperty("user.home");
+            }
+            if (home == null || home.isBlank() || !Path.of(home).isAbsolute()) {
+                throw new PortManagerException("state directory '" + text + "' starts with ~ but no home directory "
+                        + "is known ($HOME is not set); give an absolute path");
+            }
+            return text.equals("~") ? Path.of(home) : Path.of(home).resolve(text.substring(2));
+        }
+        if (text.startsWith("~")) {
+            throw new PortManagerException("state directory '" + text + "': only ~ and ~/ are expanded (from $HOME); "
+                    + "give an absolute path");
+        }
+        throw new PortManagerException("state directory '" + text + "' is a relative path; give an absolute path "
+                + "(or one starting with ~/): processes started in different directories would not share it");
+    }
+}
