@@ -80,12 +80,24 @@ final class ManagerAccess implements Runnable {
         return c;
     }
 
-    /** The manager, waiting for it to open; null when it could not be opened. */
+    /**
+     * The manager, waiting for it to open; null when it could not be opened, or has not opened within
+     * {@link #OPEN_WAIT_MILLIS} (a state directory on a hung file system): then one line says so and binds go ahead
+     * as asked, without waiting again, until it does open.
+     */
     synchronized PortManager get() {
         boolean interrupted = false;
-        while (!finished) {
+        long deadline = System.nanoTime() + OPEN_WAIT_MILLIS * 1_000_000L;
+        while (!finished && !gaveUp) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                gaveUp = true;
+                AgentLog.line(settings.service + ": port manager did not open within " + OPEN_WAIT_MILLIS / 1000
+                        + " s (is the state directory's file system hung?); binds go ahead as asked until it does");
+                break;
+            }
             try {
-                wait();
+                wait(Math.max(1, left / 1_000_000L));
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -95,6 +107,10 @@ final class ManagerAccess implements Runnable {
         }
         return manager;
     }
+
+    /** How long a bind waits for the manager to open. */
+    private static final long OPEN_WAIT_MILLIS = 15_000;
+    private boolean gaveUp;
 
     synchronized PortManagerConfig config() {
         return config;
