@@ -210,8 +210,7 @@ public final class StateDirectory {
         @Override
         public void write(Claim claim) throws IOException {
             String holder = null;
-            if (holdsPort(claim)) {
-                takeOwnerLock(channel, port);
+            if (holdsPort(claim) && takeOwnerLock(channel, port)) {
                 holder = lockHolderToken;
             }
             Claim stamped = claim.withLockHolder(holder, PidNamespace.current());
@@ -281,10 +280,15 @@ public final class StateDirectory {
         return Owner.current().equals(claim.allocation().owner()) || claims.ownerLocks().containsKey(claim.allocation().port());
     }
 
-    private void takeOwnerLock(FileChannel channel, int port) throws IOException {
+    /**
+     * Takes the port's owner lock for this JVM; false when another process still holds it: an SO_REUSEPORT hand-over,
+     * where the previous holder lets go only when it releases or exits. The claim is then written without a lock
+     * holder and judged by its owner's pid until a later update of this JVM takes the lock.
+     */
+    private boolean takeOwnerLock(FileChannel channel, int port) throws IOException {
         synchronized (claims.monitor()) {
             if (claims.ownerLocks().containsKey(port)) {
-                return;
+                return true;
             }
             FileLock lock;
             try {
@@ -293,10 +297,10 @@ public final class StateDirectory {
                 lock = null;
             }
             if (lock == null) {
-                // Under the record lock, a held owner lock means a live holder: callers check the claim first.
-                throw new IOException("the owner lock of port " + port + " is held by another process");
+                return false;
             }
             claims.ownerLocks().put(port, lock);
+            return true;
         }
     }
 
