@@ -1,13 +1,14 @@
 package dev.portmanager.host;
 
 import dev.portmanager.PortManagerException;
+import dev.portmanager.config.UserHome;
 
 import java.nio.file.Path;
 
 /**
  * The state directory as configured, made absolute. {@code ~} and {@code ~/...} are expanded from {@code $HOME}
- * (else the JVM's {@code user.home}), as a shell would have done had the value not come from a config file or an
- * agent argument. Other relative paths are refused: processes started from different working directories would
+ * (else the JVM's {@code user.home}; see {@link UserHome}), as a shell would have done had the value not come from a
+ * config file or an agent argument. Other relative paths are refused: processes started from different working directories would
  * silently use different state directories and hand out the same ports.
  */
 public final class StateDirPath {
@@ -20,15 +21,9 @@ public final class StateDirPath {
         }
         String text = configured.toString();
         if (text.equals("~") || text.startsWith("~/")) {
-            String home = System.getenv("HOME");
-            if (home == null || home.isBlank()) {
-                home = System.getProperty("user.home");
-            }
-            if (home == null || home.isBlank() || !Path.of(home).isAbsolute()) {
-                throw new PortManagerException("state directory '" + text + "' starts with ~ but no home directory "
-                        + "is known ($HOME is not set); give an absolute path");
-            }
-            return text.equals("~") ? Path.of(home) : Path.of(home).resolve(text.substring(2));
+            // The config file and the settings expand these already; a Path built from the raw text (an agent
+            // argument, a caller's own Path) gets the same treatment here.
+            return UserHome.expand(text);
         }
         if (text.startsWith("~")) {
             throw new PortManagerException("state directory '" + text + "': only ~ and ~/ are expanded (from $HOME); "
