@@ -23,7 +23,7 @@ import java.time.Duration;
                         + "or on a running sidecar with --url."},
         subcommands = {AllocationsCommand.class, UtilizationCommand.class, ConflictsCommand.class,
                 ServicesCommand.class, LookupCommand.class, HealthCommand.class, AllocateCommand.class,
-                ReleaseCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+                ReleaseCommand.class, WatchCommand.class, ExportCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Environment: PORTMANAGER_STATE_DIR, PORTMANAGER_STORE, PORTMANAGER_CONFIG, PORTMANAGER_URL, "
                 + "PORTMANAGER_TOKEN, PORTMANAGER_HOST, PORTMANAGER_ADVERTISE, PORTMANAGER_LEASE.",
                 "Where a setting comes from, highest first (as for the library and the agent): the option, "

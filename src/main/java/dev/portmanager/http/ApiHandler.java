@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portmanager.Log;
+import dev.portmanager.watch.WaitParameters;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,12 +33,25 @@ final class ApiHandler implements HttpHandler {
     private static final String DISCOVERY = "/api/v1/discovery";
 
     private final List<Route> routes = new ArrayList<>();
+    private final PortManagerApi api;
+    private final SidecarMetrics metrics;
     private final RequestGuard guard;
 
     ApiHandler(PortManagerApi api, RequestGuard guard) {
+        this.api = api;
+        this.metrics = new SidecarMetrics(api,
+                api instanceof LocalApi local && local.portManager().config().usesRedis());
         this.guard = guard;
-        routes.add(new Route("POST", PM + "/allocate",
-                r -> new Route.Response(201, api.allocate(r.body(AllocateBody.class)))));
+        routes.add(new Route("POST", PM + "/allocate", r -> {
+            try {
+                dev.portmanager.Allocation made = api.allocate(r.body(AllocateBody.class));
+                metrics.allocated(made);
+                return new Route.Response(201, made);
+            } catch (ApiException e) {
+                metrics.allocationRefused(e.error());
+                throw e;
+            }
+        }));
         routes.add(new Route("DELETE", PM + "/release/{port}",
                 r -> Route.Response.ok(api.release(Validation.port("port", r.param("port"))))));
         routes.add(new Route("GET", PM + "/allocations", r -> Route.Response.ok(api.allocations())));
@@ -50,6 +64,9 @@ final class ApiHandler implements HttpHandler {
         routes.add(new Route("GET", DISCOVERY + "/services/{name}/health", r -> Route.Response.ok(
                 api.health(r.param("name")).orElseThrow(() -> unknown(r.param("name"))))));
         routes.add(new Route("GET", "/health", r -> Route.Response.ok(api.status())));
+        routes.add(new Route("GET", "/", r -> Route.Response.ok(Dashboard.page())));
+        routes.add(new Route("GET", "/metrics", r -> Route.Response.ok(
+                new Route.Raw(metrics.contentType(), metrics.scrape()))));
     }
 
     private static ApiException unknown(String name) {
@@ -106,7 +123,15 @@ final class ApiHandler implements HttpHandler {
             if (route.method().equals(method)) {
                 guard.authorize(exchange, method);
                 RequestGuard.requireJson(exchange, method);
-                return route.handler().handle(request(exchange, params));
+                if (isWatched(route)) {
+                    answerWhenChanged(exchange);
+                }
+                long start = System.nanoTime();
+                Route.Response answer = route.handler().handle(request(exchange, params));
+                if (isWatched(route) && route.template().startsWith(DISCOVERY)) {
+                    metrics.lookupTook(System.nanoTime() - start);
+                }
+                return answer;
             }
         }
         if (allowed.isEmpty()) {
@@ -116,6 +141,28 @@ final class ApiHandler implements HttpHandler {
         exchange.getResponseHeaders().set("Allow", String.join(", ", allowed));
         throw new ApiException(405, "method_not_allowed", method + " is not accepted here: expected "
                 + String.join(" or ", allowed));
+    }
+
+    /** Discovery and allocations answers carry the change index and accept blocking queries. */
+    private static boolean isWatched(Route route) {
+        return route.method().equals("GET")
+                && (route.template().startsWith(DISCOVERY) || route.template().equals(PM + "/allocations"));
+    }
+
+    /**
+     * With {@code ?index=N}, holds the request until the index differs from N or the wait ends (a blocking
+     * query, as in Consul); then, or at once without it, sets the index header of the answer that follows. The
+     * index is taken before the answer is computed, so a change made meanwhile wakes the next query at once.
+     */
+    private void answerWhenChanged(HttpExchange exchange) {
+        WaitParameters wait;
+        try {
+            wait = WaitParameters.parse(exchange.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        long index = wait.blocking() ? api.awaitChange(wait.index(), wait.maxWait()) : api.index();
+        exchange.getResponseHeaders().set(RemoteApi.INDEX_HEADER, Long.toString(index));
     }
 
     /** Splits the raw path; one trailing slash is forgiven, empty segments ("//") are not. */
@@ -207,8 +254,19 @@ final class ApiHandler implements HttpHandler {
     }
 
     private static void send(HttpExchange exchange, Route.Response response) throws IOException {
-        byte[] bytes = Json.OUT.writeValueAsBytes(response.body());
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        byte[] bytes;
+        if (response.body() instanceof Route.Raw raw) {
+            bytes = raw.bytes();
+            exchange.getResponseHeaders().set("Content-Type", raw.contentType());
+            // The dashboard loads nothing from elsewhere and talks only to this sidecar; it is never framed.
+            exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; "
+                    + "script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                    + "frame-ancestors 'none'");
+            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        } else {
+            bytes = Json.OUT.writeValueAsBytes(response.body());
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        }
         if (exchange.getRequestMethod().equalsIgnoreCase("HEAD")) {
             exchange.sendResponseHeaders(response.status(), -1);
             return;

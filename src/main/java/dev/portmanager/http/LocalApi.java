@@ -13,6 +13,7 @@ import dev.portmanager.RangeExhaustedException;
 import dev.portmanager.RangeUtilization;
 import dev.portmanager.config.KnownService;
 import dev.portmanager.discovery.HealthProbe;
+import dev.portmanager.watch.ChangeIndex;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public final class LocalApi implements PortManagerApi {
     private volatile ExecutorService checks;
     private volatile ExecutorService observer;
     private final InstanceTracker tracker;
+    private final ChangeIndex changes;
     private volatile boolean servedStale;
     /** Null on the embedded store: there is no registry to wait for. */
     private final RegistryReads registry;
@@ -64,6 +66,7 @@ public final class LocalApi implements PortManagerApi {
     public LocalApi(PortManager pm, Duration registryPatience) {
         this.pm = pm;
         this.tracker = new InstanceTracker(pm);
+        this.changes = new ChangeIndex(pm::allocations);
         this.registry = pm.config().usesRedis() ? new RegistryReads(pm::registryEntries, registryPatience) : null;
     }
 
@@ -333,9 +336,25 @@ public final class LocalApi implements PortManagerApi {
         return p;
     }
 
+    @Override
+    public long index() {
+        return changes.current();
+    }
+
+    @Override
+    public long awaitChange(long known, Duration wait) {
+        try {
+            return changes.await(known, wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return changes.current();
+        }
+    }
+
     /** Closes the manager: the caller handed it over. */
     @Override
     public void close() {
+        changes.close();
         if (registry != null) {
             registry.close();
         }
