@@ -3,6 +3,7 @@ package dev.portmanager;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.registry.Registry;
 import dev.portmanager.registry.RegistrySync;
+import dev.portmanager.registry.RegistryUnavailableException;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +23,8 @@ final class RedisLink implements RegistryLink {
     private final RegistrySync sync;
     private final String describe;
     private volatile boolean readFailureLogged;
+    /** A read returned this host's view only (kept for the CLI's exit status). */
+    private volatile boolean readFailed;
 
     private RedisLink(RegistrySync sync, String describe) {
         this.sync = sync;
@@ -61,6 +64,24 @@ final class RedisLink implements RegistryLink {
     }
 
     @Override
+    public List<Allocation> readAllocations() {
+        Optional<Registry> registry = awaitRegistry();
+        try {
+            if (registry.isEmpty()) {
+                throw new RegistryUnavailableException("not reached in " + READ_WAIT_MILLIS / 1000 + " s");
+            }
+            return registry.get().allocations();
+        } catch (RuntimeException e) {
+            readFailed = true; // a command's exit status says its view lacks other hosts
+            if (!readFailureLogged) {
+                readFailureLogged = true;
+                Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public List<Allocation> lookup(String service) {
         return read(r -> r.lookup(service));
     }
@@ -82,6 +103,12 @@ final class RedisLink implements RegistryLink {
     private List<Allocation> read(Function<Registry, List<Allocation>> query) {
         Optional<Registry> registry = awaitRegistry();
         if (registry.isEmpty()) {
+            readFailed = true;
+            if (!readFailureLogged) {
+                readFailureLogged = true;
+                Log.warn("registry " + describe + " not reached in " + READ_WAIT_MILLIS / 1000
+                        + " s; showing this host only");
+            }
             return List.of();
         }
         try {
@@ -91,12 +118,18 @@ final class RedisLink implements RegistryLink {
                 readFailureLogged = true;
                 Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
             }
+            readFailed = true;
             return List.of(); // Redis down: the caller still gets this host's view
         }
     }
 
     private Optional<Registry> awaitRegistry() {
         return sync.awaitRegistry(Duration.ofMillis(READ_WAIT_MILLIS));
+    }
+
+    @Override
+    public boolean readFailed() {
+        return readFailed;
     }
 
     @Override

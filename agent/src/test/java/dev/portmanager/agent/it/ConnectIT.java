@@ -85,10 +85,14 @@ class ConnectIT {
 
         // registered, but nothing listens there: a bound, non-listening socket keeps the port (other builds on
         // this host cannot take it) and refuses connections
+        java.util.Set<Integer> unusable = new java.util.HashSet<>();
         for (int attempt = 0; ghostHold == null; attempt++) {
-            Allocation ghost = owner.allocate(AllocationRequest.forService("ghost").type("ml").preferredPort(r));
+            Allocation ghost = owner.allocate(AllocationRequest.forService("ghost").type("ml").preferredPort(r)
+                    .excluding(unusable));
             java.net.Socket hold = new java.net.Socket();
             try {
+                // no SO_REUSEADDR: then nobody else can bind it either; a port that other tests' connections left in
+                // TIME_WAIT fails here, and the next grant is tried
                 hold.bind(new InetSocketAddress(ghost.port()));
                 ghostHold = hold;
                 ghostPort = ghost.port();
@@ -96,7 +100,8 @@ class ConnectIT {
             } catch (java.io.IOException takenMeanwhile) {
                 hold.close();
                 owner.release(ghost);
-                assertTrue(attempt < 5, "cannot hold a granted port: " + takenMeanwhile);
+                unusable.add(ghost.port());
+                assertTrue(attempt < 30, "cannot hold a granted port " + ghost.port() + ": " + takenMeanwhile);
             }
         }
         for (String service : new String[] {"amb1", "amb2"}) {
