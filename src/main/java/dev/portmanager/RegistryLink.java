@@ -29,6 +29,9 @@ interface RegistryLink {
 
     boolean flush(Duration timeout);
 
+    /** The registry's change count ({@link Registry#changeMark()}), -1 without a registry or when unreadable. */
+    long changeMark();
+
     /** Whether a read since the start could not reach the registry, so that a view showed this host only. */
     default boolean readFailed() {
         return false;
@@ -64,6 +67,10 @@ interface RegistryLink {
 
         public boolean flush(Duration timeout) {
             return true;
+        }
+
+        public long changeMark() {
+            return -1;
         }
 
         public String describe() {

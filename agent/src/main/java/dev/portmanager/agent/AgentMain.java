@@ -30,13 +30,24 @@ public final class AgentMain {
             AgentSettings settings = AgentSettings.resolve(args, System.getProperties(), System.getenv());
             ManagerAccess access = new ManagerAccess(settings, agentLoader);
             BindHandler handler = new BindHandler(settings, access, agentLoader);
+            // Routes set here are checked now (a bad item is one line and only it is ignored); those of the config
+            // file when the first connect reads the config.
+            ConnectRoutes routes = null;
+            if (settings.routes != null) {
+                routes = ConnectRoutes.parse(settings.routes, settings.routesSource());
+                for (String problem : routes.problems()) {
+                    // the service is named here only when set; otherwise the core thread derives it later
+                    AgentLog.line(settings.service == null ? problem : settings.service + ": " + problem);
+                }
+            }
+            ConnectHandler connects = new ConnectHandler(settings, access, agentLoader, routes);
             byte[] bridge = readBridge(agentLoader);
-            if (!BridgeInstaller.install(inst, bridge, handler, handler)) {
+            if (!BridgeInstaller.install(inst, bridge, handler, handler, connects)) {
                 AgentLog.line("already active in this JVM; this extra -javaagent copy does nothing");
                 return;
             }
             access.start();
-            Thread closer = new Thread(new Closer(access), "portmanager-exit");
+            Thread closer = new Thread(new Closer(access, connects), "portmanager-exit");
             closer.setContextClassLoader(agentLoader);
             Runtime.getRuntime().addShutdownHook(closer);
             installTransformer(inst, agentLoader, rewriteCacheDir(settings));
@@ -127,13 +138,16 @@ public final class AgentMain {
 
     private static final class Closer implements Runnable {
         private final ManagerAccess access;
+        private final ConnectHandler connects;
 
-        Closer(ManagerAccess access) {
+        Closer(ManagerAccess access, ConnectHandler connects) {
             this.access = access;
+            this.connects = connects;
         }
 
         @Override
         public void run() {
+            connects.close(); // first: its refresher must not report the closed manager as a failure
             access.close();
         }
     }

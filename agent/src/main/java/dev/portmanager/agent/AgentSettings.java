@@ -40,6 +40,7 @@ public final class AgentSettings {
         KEYS.put("fail", "open or closed");
         KEYS.put("stateDir", "a directory path");
         KEYS.put("config", "a PortManager config file path");
+        KEYS.put("routes", ConnectRoutes.ACCEPTED);
         KEYS.put("timeout", "how long a bind or close waits for the state directory: " + Durations.ACCEPTED);
     }
 
@@ -60,6 +61,11 @@ public final class AgentSettings {
     boolean failClosed;
     Path stateDir;
     Path config;
+    /**
+     * Connect routes as given (items separated by ';'), null when not set here (the config file may set them).
+     * Checked item by item later: a bad item is reported and ignored on its own, never turning the agent off.
+     */
+    String routes;
     /** The longest a bind or close waits for the core before it goes ahead as asked. */
     Duration timeout = DEFAULT_TIMEOUT;
     /** Where each set value came from, for messages. */
@@ -172,6 +178,7 @@ public final class AgentSettings {
                 case "fail": oneOf(value, "open", "closed"); break;
                 case "stateDir": stateDir = Path.of(nonBlank(value)); break;
                 case "config": config = Path.of(nonBlank(value)); break;
+                case "routes": routes = value; break;
                 case "timeout": timeout = positive(Durations.parse(value)); break;
                 default: throw new IllegalArgumentException("unknown key");
             }
@@ -302,6 +309,11 @@ public final class AgentSettings {
             return mapped;
         }
         return preferredForAll != 0 ? preferredForAll : requestedPort;
+    }
+
+    /** Where the routes setting came from, for its messages. */
+    String routesSource() {
+        return sources.getOrDefault("routes", "routes");
     }
 
     /** The endpoint name: configured, else the requested port number ("8088"), or {@code ephemeral} for port 0. */
