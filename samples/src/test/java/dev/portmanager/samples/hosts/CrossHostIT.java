@@ -1,0 +1,190 @@
+package dev.portmanager.samples.hosts;
+
+import dev.portmanager.samples.demo.Settings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
+
+/**
+ * Two hosts and a Redis, each in its own network namespace on one bridge (see {@link NetworkHosts}): the same
+ * legacy service, emotion with its hardcoded 8088, runs under the agent on host a and on host b, where an
+ * unrelated python3 http.server took 8088 first, so b's emotion moved. Each host has its own state directory and
+ * its own {@code host}/{@code advertise} settings (the namespaces share one host name); Redis is the registry.
+ *
+ * <p>Skipped, saying why, where network namespaces cannot be made (not root, no iproute2).
+ */
+class CrossHostIT {
+    static final Path HOME = Path.of(System.getProperty("portmanager.home", "..")).toAbsolutePath().normalize();
+    private static final int EMOTION_PORT = 8088;
+    private static final int REDIS_PORT = 6379; // the registry host's own port space: nothing else is there
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern LISTENING = Pattern.compile("^emotion listening on (\\d+)$", Pattern.MULTILINE);
+    private static final Pattern ANSWER =
+            Pattern.compile("^emotion \\(AsynchronousServerSocketChannel\\) listening on port (\\d+), pid (\\d+)$", Pattern.MULTILINE);
+
+    private static NetworkHosts net;
+    private static Path dir;
+    private static Settings settings;
+    private static NetworkHosts.Host registry;
+    private static NetworkHosts.Host a;
+    private static NetworkHosts.Host b;
+    private static Process emotionA;
+    private static Process emotionB;
+    private static int portB;
+
+    @BeforeAll
+    static void startHostsAndServices() throws Exception {
+        Optional<String> why = NetworkHosts.unavailable();
+        if (why.isPresent()) {
+            abort("CrossHostIT skipped: " + why.get());
+        }
+        dir = Files.createTempDirectory("portmanager-hosts-");
+        settings = new Settings(HOME, dir.resolve("unused-state"), "unused", dir);
+        settings.requireBuilt();
+        try {
+            net = NetworkHosts.create("registry", "a", "b");
+        } catch (IOException e) {
+            abort("CrossHostIT skipped: cannot create network namespaces here: " + e.getMessage());
+        }
+        registry = net.host("registry");
+        a = net.host("a");
+        b = net.host("b");
+
+        // No password and not protected-mode: it is reachable only inside these namespaces.
+        Process redis = net.start(registry, List.of("redis-server", "--bind", registry.address(), "--port",
+                Integer.toString(REDIS_PORT), "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", dir.toString()),
+                dir, dir.resolve("redis.log"), Map.of());
+        awaitListening(redis, REDIS_PORT, "redis-server on " + registry.name(), dir.resolve("redis.log"));
+        writeConfig(a);
+        writeConfig(b);
+
+        // The unrelated process on b: python3's stock http.server, serving an empty directory, on 8088.
+        Path empty = Files.createDirectories(dir.resolve("b-squatter"));
+        Process squatter = net.start(b, List.of("python3", "-m", "http.server", Integer.toString(EMOTION_PORT)),
+                empty, dir.resolve("b-squatter.log"), Map.of());
+        awaitListening(squatter, EMOTION_PORT, "python3 -m http.server on " + b.name(), dir.resolve("b-squatter.log"));
+
+        emotionA = startEmotion(a);
+        emotionB = startEmotion(b);
+        int portA = awaitEmotionPort(a);
+        portB = awaitEmotionPort(b);
+        assertEquals(EMOTION_PORT, portA, "8088 is free on host a: its emotion keeps it");
+        assertTrue(portB >= 8300 && portB <= 8499, "8088 is squatted on host b: its emotion moves into the ml range, "
+                + "not to " + portB);
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        if (net != null) {
+            net.close();
+        }
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** `portmanager lookup emotion` on host a lists both instances, each at its own host's address and port. */
+    @Test
+    void lookupOnHostAListsBothHostsInstances() throws Exception {
+        Set<String> expected = new TreeSet<>(List.of(a.address() + ":" + EMOTION_PORT, b.address() + ":" + portB));
+        List<String> cmd = List.of(Settings.java(), "-jar", settings.sidecarJar().toString(),
+                "--config", config(a).toString(), "lookup", "emotion");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        NetworkHosts.Result r;
+        // b's agent registers in Redis from a background thread: wait for it, within a deadline.
+        while (true) {
+            r = net.run(a, cmd, dir, Map.of());
+            Set<String> listed = r.output().lines().map(String::strip).filter(l -> !l.isEmpty())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (r.status() == 0 && listed.equals(expected)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("portmanager lookup emotion on host a printed (status " + r.status() + "):\n" + r.output()
+                        + "\nexpected exactly " + expected);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static Path config(NetworkHosts.Host h) {
+        return dir.resolve(h.name() + ".yaml");
+    }
+
+    /** Each host: its own state directory, its name and address in the registry, and the shared Redis. */
+    private static void writeConfig(NetworkHosts.Host h) throws IOException {
+        Files.createDirectories(dir.resolve(h.name() + "-state"));
+        Files.writeString(config(h), String.join("\n",
+                "stateDir: " + dir.resolve(h.name() + "-state"),
+                "store: redis://" + registry.address() + ":" + REDIS_PORT,
+                "host: host-" + h.name(),
+                "advertise: " + h.address(),
+                ""));
+    }
+
+    private static Process startEmotion(NetworkHosts.Host h) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Settings.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xmx128m", "-javaagent:" + settings.agentJar() + "=service=emotion,type=ml,config=" + config(h),
+                "-cp", settings.samplesJar().toString(), "dev.portmanager.samples.fleet.Emotion"));
+        return net.start(h, cmd, dir, emotionLog(h), Map.of());
+    }
+
+    private static Path emotionLog(NetworkHosts.Host h) {
+        return dir.resolve(h.name() + "-emotion.log");
+    }
+
+    /** The port emotion says it listens on (its own getLocalAddress()), once it says so. */
+    private static int awaitEmotionPort(NetworkHosts.Host h) throws Exception {
+        Process p = h == a ? emotionA : emotionB;
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            String log = Files.readString(emotionLog(h));
+            Matcher m = LISTENING.matcher(log);
+            if (m.find()) {
+                int port = Integer.parseInt(m.group(1));
+                awaitListening(p, port, "emotion on " + h.name(), emotionLog(h));
+                return port;
+            }
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                fail("emotion on host " + h.name() + (p.isAlive() ? " did not listen within " + START_TIMEOUT.toSeconds()
+                        + " s" : " exited with status " + p.exitValue()) + ":\n" + log);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until the kernel shows {@code port} listening in {@code p}'s namespace. */
+    static void awaitListening(Process p, int port, String what, Path log) throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!NetworkHosts.listeningPorts(p.toHandle()).contains(port)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                fail(what + (p.isAlive() ? " does not listen on " + port : " exited with status " + p.exitValue())
+                        + ":\n" + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+}
