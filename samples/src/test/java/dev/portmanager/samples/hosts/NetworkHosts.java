@@ -45,8 +45,9 @@ final class NetworkHosts implements AutoCloseable {
     /** Empty when namespaces can be made here; otherwise why not, in words a skipped test can report. */
     static Optional<String> unavailable() {
         String uid = procStatus("Uid:");
-        if (uid == null || !uid.split("\\s+")[0].equals("0")) {
-            return Optional.of("network namespaces need root (this runs as uid " + uid + ")");
+        String realUid = uid == null ? "unknown" : uid.split("\\s+")[0];
+        if (!realUid.equals("0")) {
+            return Optional.of("network namespaces need root (this runs as uid " + realUid + ")");
         }
         try {
             Result r = exec(List.of("ip", "-V"));
