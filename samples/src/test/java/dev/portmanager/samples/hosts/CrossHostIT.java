@@ -129,7 +129,7 @@ class CrossHostIT {
     @Test
     void lookupOnHostAListsBothHostsInstances() throws Exception {
         Set<String> expected = new TreeSet<>(List.of(a.address() + ":" + EMOTION_PORT, b.address() + ":" + portB));
-        List<String> cmd = List.of(Settings.java(), "-jar", settings.sidecarJar().toString(),
+        List<String> cmd = List.of(Settings.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", settings.sidecarJar().toString(),
                 "--config", config(a).toString(), "lookup", "emotion");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         NetworkHosts.Result r;
