@@ -199,6 +199,28 @@ public final class PortManager implements AutoCloseable {
         return result;
     }
 
+    /** Live allocations of this host only, from the state directory (no registry read). */
+    public List<Allocation> hostAllocations() {
+        return views.allocations();
+    }
+
+    /**
+     * Live allocations in the registry, every host's; empty on the embedded store or while Redis is unreachable.
+     * The first call after start-up may wait (seconds) for the background thread to create the Redis client.
+     */
+    public List<Allocation> registryAllocations() {
+        return registry.allocations();
+    }
+
+    /**
+     * A number that changes whenever the registry's allocations change other than by a renewal (one GET), so
+     * that a reader can poll it and re-read {@link #registryAllocations()} only then. -1 on the embedded store,
+     * before the Redis client exists, and while Redis is unreachable.
+     */
+    public long registryChangeMark() {
+        return registry.changeMark();
+    }
+
     /** Usage per range on this host. */
     public List<RangeUtilization> utilization() {
         return views.utilization();

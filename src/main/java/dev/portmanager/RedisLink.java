@@ -65,6 +65,20 @@ final class RedisLink implements RegistryLink {
         return read(r -> r.lookup(service));
     }
 
+    /** Never waits for the registry to be created: -1 until then, and while Redis is unreachable. */
+    @Override
+    public long changeMark() {
+        Optional<Registry> registry = sync.registry();
+        if (registry.isEmpty()) {
+            return -1;
+        }
+        try {
+            return registry.get().changeMark();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
     private List<Allocation> read(Function<Registry, List<Allocation>> query) {
         Optional<Registry> registry = awaitRegistry();
         if (registry.isEmpty()) {

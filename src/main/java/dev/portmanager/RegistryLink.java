@@ -21,6 +21,9 @@ interface RegistryLink {
 
     boolean flush(Duration timeout);
 
+    /** The registry's change count ({@link Registry#changeMark()}), -1 without a registry or when unreadable. */
+    long changeMark();
+
     String describe();
 
     void close();
@@ -47,6 +50,10 @@ interface RegistryLink {
 
         public boolean flush(Duration timeout) {
             return true;
+        }
+
+        public long changeMark() {
+            return -1;
         }
 
         public String describe() {

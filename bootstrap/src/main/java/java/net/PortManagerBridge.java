@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 public final class PortManagerBridge {
     private static volatile BiFunction<Object, Object, Object> enterHandler;
     private static volatile Consumer<Object> closeHandler;
+    private static volatile BiFunction<Object, Object, Object> connectHandler;
 
     private PortManagerBridge() {
     }
@@ -39,6 +40,37 @@ public final class PortManagerBridge {
         closeHandler = close;
         enterHandler = enter;
         return true;
+    }
+
+    /**
+     * Installs the agent's connect handler once (false when one is installed already). It answers the address a
+     * client connect should go to instead, or null for "as asked".
+     */
+    public static synchronized boolean installConnect(BiFunction<Object, Object, Object> connect) {
+        if (connectHandler != null) {
+            return false;
+        }
+        connectHandler = connect;
+        return true;
+    }
+
+    /**
+     * Called first thing in a rewritten client connect method ({@code NioSocketImpl.connect},
+     * {@code SocketChannelImpl.connect}/{@code blockingConnect}, {@code UnixAsynchronousSocketChannelImpl.implConnect},
+     * Netty's native channels): the address to connect to, which is {@code requested} itself unless the agent
+     * redirects it. Never throws: whatever goes wrong, the connect goes ahead as asked.
+     */
+    public static SocketAddress connect(Object socket, SocketAddress requested) {
+        BiFunction<Object, Object, Object> handler = connectHandler;
+        if (handler == null || !(requested instanceof InetSocketAddress)) {
+            return requested;
+        }
+        try {
+            Object redirected = handler.apply(socket, requested);
+            return redirected instanceof SocketAddress ? (SocketAddress) redirected : requested;
+        } catch (Throwable failure) {
+            return requested;
+        }
     }
 
     /** A ticket when the agent manages this bind, else null (also for null and non-IP addresses). */

@@ -10,6 +10,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -40,6 +41,7 @@ import java.util.Map;
  *   legacy: dynamic
  * services:                            # known services
  *   emotion: { type: ml, preferred: 8088, healthPath: /health }
+ * routes: 8085@com.acme.gateway.voice=voice   # the agent's connect routes; or a list of items
  * </pre>
  *
  * {@link #discover()} then applies {@code PORTMANAGER_STATE_DIR} and {@code PORTMANAGER_STORE} from the environment.
@@ -47,7 +49,7 @@ import java.util.Map;
  */
 public final class ConfigFile {
     private static final List<String> TOP_KEYS = List.of("stateDir", "store", "redisPrefix", "host", "advertise",
-            "lease", "cooldown", "reservationTtl", "ranges", "aliases", "services");
+            "lease", "cooldown", "reservationTtl", "ranges", "aliases", "services", "routes");
     private static final List<String> RANGE_KEYS = List.of("start", "end", "priority", "name");
     private static final List<String> SERVICE_KEYS = List.of("type", "preferred", "healthPath");
 
@@ -163,9 +165,27 @@ public final class ConfigFile {
                 case "ranges" -> applyRanges(v);
                 case "aliases" -> applyAliases(v);
                 case "services" -> applyServices(v);
+                case "routes" -> config = config.withRoutes(routes(v));
                 default -> throw new IllegalStateException(key);
             }
         }
+    }
+
+    /**
+     * One string of items separated by ';', or a list of items. Each item is checked by the agent, which ignores
+     * only a bad one; here only the form of the value is checked.
+     */
+    private String routes(Node node) {
+        String accepted = "a string of PORT=SERVICE or PORT@PREFIX=SERVICE items separated by ';', or a list of them";
+        if (node instanceof SequenceNode list) {
+            StringBuilder joined = new StringBuilder();
+            for (Node item : list.getValue()) {
+                String one = text(item, "routes", accepted);
+                joined.append(joined.length() == 0 ? "" : ";").append(one);
+            }
+            return joined.toString();
+        }
+        return text(node, "routes", accepted);
     }
 
     private void applyRanges(Node node) {

@@ -30,6 +30,8 @@ public final class PortManagerConfig {
     private final Duration lease;
     private final Duration cooldown;
     private final Duration reservationTtl;
+    /** Set only by {@link Copy#build()} right after construction; never changed afterwards. */
+    private String routes;
 
     private PortManagerConfig(Map<String, PortRange> ranges, Map<String, String> aliases,
                               Map<String, KnownService> services, Path stateDir, String store, String redisPrefix,
@@ -160,6 +162,15 @@ public final class PortManagerConfig {
     }
 
     /**
+     * The agent's connect routes as the config file gives them ({@code PORT=SERVICE} or
+     * {@code PORT@PREFIX=SERVICE} items separated by ';'), unchecked: the agent checks each item and ignores only a
+     * bad one. Null when the file sets none.
+     */
+    public String routes() {
+        return routes;
+    }
+
+    /**
      * The range that serves a type, following aliases; null for an unknown type.
      */
     public PortRange rangeFor(String type) {
@@ -252,6 +263,12 @@ public final class PortManagerConfig {
         return c.build();
     }
 
+    public PortManagerConfig withRoutes(String newRoutes) {
+        Copy c = new Copy(this);
+        c.routes = newRoutes;
+        return c.build();
+    }
+
     public PortManagerConfig withReservationTtl(Duration d) {
         Copy c = new Copy(this);
         c.reservationTtl = d;
@@ -271,6 +288,7 @@ public final class PortManagerConfig {
         Duration lease;
         Duration cooldown;
         Duration reservationTtl;
+        String routes;
 
         Copy(PortManagerConfig from) {
             ranges = from.ranges;
@@ -284,11 +302,14 @@ public final class PortManagerConfig {
             lease = from.lease;
             cooldown = from.cooldown;
             reservationTtl = from.reservationTtl;
+            routes = from.routes;
         }
 
         PortManagerConfig build() {
-            return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, host, advertise,
-                    lease, cooldown, reservationTtl);
+            PortManagerConfig built = new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix,
+                    host, advertise, lease, cooldown, reservationTtl);
+            built.routes = routes;
+            return built;
         }
     }
 }

@@ -16,6 +16,8 @@ import dev.portmanager.config.ConfigException;
  *   <li>{@code {p}:view:<service>} string: the same rows joined into one value, rebuilt whenever the index changes,
  *       expiring with its last deadline; all that {@code lookup(service)} reads (see {@code RegistryScripts})</li>
  *   <li>{@code {p}:services} set: services that have an index, so the reaper can trim every index</li>
+ *   <li>{@code {p}:changes} integer: incremented whenever an entry appears, changes (other than a renewal) or goes;
+ *       agents poll it to know when to re-read the registry for their connect tables</li>
  *   <li>{@code {p}:epoch} string: a random id written by the first publish into an empty Redis; when it changes, the
  *       data was lost (a restart without persistence)</li>
  * </ul>
@@ -74,6 +76,10 @@ final class RedisKeys {
 
     String services() {
         return base + ":services";
+    }
+
+    String changes() {
+        return base + ":changes";
     }
 
     String epoch() {

@@ -127,7 +127,7 @@ public final class RedisRegistry implements Registry {
         args.add(keys.viewBase());
         args.addAll(fields);
         String[] keyList = {keys.allocation(member), keys.deadlines(), keys.service(a.service()), keys.services(),
-                keys.epoch()};
+                keys.epoch(), keys.changes()};
         long before = clock.ticks();
         List<Object> reply = call(PUBLISH, ScriptOutputType.MULTI, keyList, args.toArray(new String[0]));
         clock.observe(Long.parseLong(String.valueOf(reply.get(2))), before, clock.ticks());
@@ -139,7 +139,7 @@ public final class RedisRegistry implements Registry {
     public boolean withdraw(Allocation a) {
         String member = RedisKeys.member(a.host(), a.port());
         Long removed = call(WITHDRAW, ScriptOutputType.INTEGER,
-                new String[] {keys.allocation(member), keys.deadlines()},
+                new String[] {keys.allocation(member), keys.deadlines(), keys.changes()},
                 member, a.ownerToken(), Long.toString(a.generation()), keys.serviceBase(), keys.viewBase());
         return removed != null && removed == 1L;
     }
@@ -168,9 +168,16 @@ public final class RedisRegistry implements Registry {
         return rows;
     }
 
+    /** One GET of the change count (0 while nothing was ever published). */
+    @Override
+    public long changeMark() {
+        String value = callPlain(keys.changes());
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
     @Override
     public int reap(long graceMillis) {
-        Long removed = call(REAP, ScriptOutputType.INTEGER, new String[] {keys.deadlines(), keys.services()},
+        Long removed = call(REAP, ScriptOutputType.INTEGER, new String[] {keys.deadlines(), keys.services(), keys.changes()},
                 Long.toString(Math.max(0, graceMillis)), keys.allocationBase(), keys.serviceBase(),
                 Integer.toString(REAP_BATCH), keys.viewBase());
         return removed == null ? 0 : removed.intValue();
@@ -235,6 +242,31 @@ public final class RedisRegistry implements Registry {
             // The kept connection had died (Redis restarted, idle link cut): try once on a fresh one. Every script
             // is safe to repeat: publish is an upsert, withdraw and reap find nothing left to do.
             return attempt(script, type, keyList, args);
+        }
+    }
+
+    /** A plain GET, with the same reconnect-once rule as the scripts. */
+    private String callPlain(String key) {
+        boolean reused = connection != null;
+        try {
+            return get(key);
+        } catch (RegistryUnavailableException e) {
+            if (!reused) {
+                throw e;
+            }
+            return get(key);
+        }
+    }
+
+    private String get(String key) {
+        RedisCommands<String, String> redis = commands();
+        try {
+            return redis.get(key);
+        } catch (RedisCommandExecutionException e) {
+            throw new RegistryException("Redis registry " + describe() + " rejected GET: " + e.getMessage(), e);
+        } catch (RedisException e) {
+            dropConnection();
+            throw unavailable(e);
         }
     }
 

@@ -36,6 +36,14 @@ public interface Registry extends AutoCloseable {
     /** The live, listening allocations of one service on every host. */
     List<Allocation> lookup(String service);
 
+    /**
+     * A number that changes whenever an entry is created, changed (other than renewed) or removed: readers poll
+     * it to learn cheaply that {@link #allocations()} changed. -1 when the registry keeps no such count.
+     */
+    default long changeMark() {
+        return -1;
+    }
+
     /** Deletes entries whose lease ended more than {@code graceMillis} ago; returns how many. */
     int reap(long graceMillis);
 

@@ -74,7 +74,10 @@ final class RegistryScripts {
      *
      * <p>The service's view is rebuilt when its index changed (and the previous service's, if the entry moved).
      *
-     * <p>KEYS: entry, deadlines, service index, services, epoch.
+     * <p>Every publish that is not a plain renewal (a new entry, or any value other than the deadline changed)
+     * increments the change count, which agents poll to refresh their connect tables.
+     *
+     * <p>KEYS: entry, deadlines, service index, services, epoch, change count.
      * ARGV: member, owner token, generation, lease ms, proposed epoch, service index base, "1" if listening,
      * service, view base, then field/value pairs.
      */
@@ -115,6 +118,10 @@ final class RegistryScripts {
             end
             values[#values + 1] = deadline
             local row = table.concat(values, '\\31')
+            -- a renewal changes only the deadline (the row's last value): the change count ignores it
+            if outcome == 'CREATED' or string.match(cur[4] or '', '^(.*)\\31') ~= string.match(row, '^(.*)\\31') then
+              redis.call('INCR', KEYS[6])
+            end
             redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline, 'row', row, unpack(ARGV, 10))
             redis.call('PEXPIRE', KEYS[1], lease)
             redis.call('ZADD', KEYS[2], deadline, ARGV[1])
@@ -132,7 +139,7 @@ final class RegistryScripts {
      * Compare owner and generation, then delete the entry and its index members. Returns 1 if it deleted, 0 if
      * the entry is gone or belongs to another owner or grant.
      *
-     * <p>KEYS: entry, deadlines. ARGV: member, owner token, generation, service index base, view base.
+     * <p>KEYS: entry, deadlines, change count. ARGV: member, owner token, generation, service index base, view base.
      */
     static final String WITHDRAW = NOW + VIEW + """
             local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service', 'row')
@@ -141,6 +148,7 @@ final class RegistryScripts {
             end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[1])
+            redis.call('INCR', KEYS[3])
             if cur[3] and cur[4] and redis.call('ZREM', ARGV[4] .. cur[3], cur[4]) > 0 then
               rebuild(ARGV[4] .. cur[3], ARGV[5] .. cur[3], now)
             end
@@ -193,7 +201,7 @@ final class RegistryScripts {
      * blocks Redis for long), and trims every service index the same way. Returns how many entries it removed,
      * counting those whose hash had already expired but whose index members remained.
      *
-     * <p>KEYS: deadlines, services. ARGV: grace ms, entry key base, service index base, batch size, view base.
+     * <p>KEYS: deadlines, services, change count. ARGV: grace ms, entry key base, service index base, batch size, view base.
      */
     static final String REAP = NOW + VIEW + """
             local cutoff = string.format('(%.0f', now - tonumber(ARGV[1]))
@@ -201,6 +209,9 @@ final class RegistryScripts {
             for i = 1, #stale do
               redis.call('DEL', ARGV[2] .. stale[i])
               redis.call('ZREM', KEYS[1], stale[i])
+            end
+            if #stale > 0 then
+              redis.call('INCR', KEYS[3])
             end
             local services = redis.call('SMEMBERS', KEYS[2])
             for i = 1, #services do

@@ -33,8 +33,18 @@ public final class AgentMain {
             }
             ManagerAccess access = new ManagerAccess(settings, agentLoader);
             BindHandler handler = new BindHandler(settings, access, agentLoader);
+            // Routes set here are checked now (a bad item is one line and only it is ignored); those of the config
+            // file when the first connect reads the config.
+            ConnectRoutes routes = null;
+            if (settings.routes != null) {
+                routes = ConnectRoutes.parse(settings.routes, settings.routesSource());
+                for (String problem : routes.problems()) {
+                    AgentLog.line(settings.service + ": " + problem);
+                }
+            }
+            ConnectHandler connects = new ConnectHandler(settings, access, agentLoader, routes);
             byte[] bridge = readBridge(agentLoader);
-            if (!BridgeInstaller.install(inst, bridge, handler, handler)) {
+            if (!BridgeInstaller.install(inst, bridge, handler, handler, connects)) {
                 AgentLog.line("already active in this JVM; this extra -javaagent copy does nothing");
                 return;
             }

@@ -40,6 +40,7 @@ public final class AgentSettings {
         KEYS.put("fail", "open or closed");
         KEYS.put("stateDir", "a directory path");
         KEYS.put("config", "a PortManager config file path");
+        KEYS.put("routes", ConnectRoutes.ACCEPTED);
     }
 
     String service;
@@ -59,6 +60,11 @@ public final class AgentSettings {
     boolean failClosed;
     Path stateDir;
     Path config;
+    /**
+     * Connect routes as given (items separated by ';'), null when not set here (the config file may set them).
+     * Checked item by item later: a bad item is reported and ignored on its own, never turning the agent off.
+     */
+    String routes;
     /** Where each set value came from, for messages. */
     final Map<String, String> sources = new HashMap<>();
 
@@ -167,6 +173,7 @@ public final class AgentSettings {
                 case "fail": oneOf(value, "open", "closed"); break;
                 case "stateDir": stateDir = Path.of(nonBlank(value)); break;
                 case "config": config = Path.of(nonBlank(value)); break;
+                case "routes": routes = value; break;
                 default: throw new IllegalArgumentException("unknown key");
             }
         } catch (RuntimeException e) {
@@ -289,6 +296,11 @@ public final class AgentSettings {
             return mapped;
         }
         return preferredForAll != 0 ? preferredForAll : requestedPort;
+    }
+
+    /** Where the routes setting came from, for its messages. */
+    String routesSource() {
+        return sources.getOrDefault("routes", "routes");
     }
 
     /** The endpoint name: configured, else the requested port number ("8088"), or {@code ephemeral} for port 0. */

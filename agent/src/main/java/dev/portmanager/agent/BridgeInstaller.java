@@ -25,7 +25,8 @@ final class BridgeInstaller {
 
     /** False when another copy of the agent already holds the bridge. */
     static boolean install(Instrumentation inst, byte[] bridgeBytes, BiFunction<Object, Object, Object> enter,
-                        Consumer<Object> close) throws ReflectiveOperationException {
+                        Consumer<Object> close, BiFunction<Object, Object, Object> connect)
+            throws ReflectiveOperationException {
         Class<?> bridge;
         try {
             bridge = Class.forName(BRIDGE, false, null);
@@ -37,6 +38,9 @@ final class BridgeInstaller {
             // loading a target here would force a retransformation (ASM in premain) for nothing.
             bridge = MethodHandles.privateLookupIn(URL.class, MethodHandles.lookup()).defineClass(bridgeBytes);
         }
-        return (Boolean) bridge.getMethod("install", BiFunction.class, Consumer.class).invoke(null, enter, close);
+        if (!(Boolean) bridge.getMethod("install", BiFunction.class, Consumer.class).invoke(null, enter, close)) {
+            return false;
+        }
+        return (Boolean) bridge.getMethod("installConnect", BiFunction.class).invoke(null, connect);
     }
 }

@@ -10,7 +10,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 
 /**
- * Rewrites the server-bind and close methods listed in {@link WeaveTargets}. A plain transformer with a name
+ * Rewrites the server-bind, close and client-connect methods listed in {@link WeaveTargets}. A plain transformer with a name
  * check, not a matcher framework: every other class costs one string switch. ASM (Byte Buddy's repackaged copy)
  * loads only when the first target class shows up.
  *
@@ -102,6 +102,10 @@ public final class BindTransformer implements ClassFileTransformer {
                 if (concrete && plan.isClose(name, descriptor)) {
                     count[0]++;
                     return new CloseMethodRewriter(mv);
+                }
+                if (concrete && plan.isConnect(name, descriptor)) {
+                    count[0]++;
+                    return new ConnectMethodRewriter(mv);
                 }
                 return mv;
             }

@@ -1,6 +1,9 @@
 package dev.portmanager.agent.weave;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -37,7 +40,7 @@ final class RewriteCache {
         }
         try {
             Path entry = dir.resolve(key(className, original));
-            return Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(entry) : null;
+            return Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS) ? read(entry) : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -50,7 +53,7 @@ final class RewriteCache {
         Path entry = dir.resolve(key(className, original));
         Path partial = dir.resolve(entry.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
-            Files.write(partial, rewritten);
+            write(partial, rewritten);
             try {
                 Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -61,6 +64,31 @@ final class RewriteCache {
                 Files.deleteIfExists(partial);
             } catch (IOException ignored) {
                 // the next run overwrites it
+            }
+        }
+    }
+
+    /*
+     * File channels, not Files.readAllBytes/Files.write: those wrap the channel in a stream through
+     * sun.nio.ch.Streams, which on JDK 25 refers to SocketChannelImpl, a class this very cache may be loading
+     * (a ClassCircularityError otherwise).
+     */
+    private static byte[] read(Path file) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer bytes = ByteBuffer.allocate((int) in.size());
+            while (bytes.hasRemaining() && in.read(bytes) >= 0) {
+                // until full
+            }
+            return bytes.array();
+        }
+    }
+
+    private static void write(Path file, byte[] content) throws IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content);
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
             }
         }
     }

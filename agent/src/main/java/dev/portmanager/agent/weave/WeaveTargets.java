@@ -9,14 +9,25 @@ final class WeaveTargets {
     static final String SERVER_SOCKET = "java/net/ServerSocket";
     static final String SERVER_CHANNEL = "sun/nio/ch/ServerSocketChannelImpl";
     static final String ASYNC_SERVER_CHANNEL = "sun/nio/ch/AsynchronousServerSocketChannelImpl";
+    /** java.net.Socket's implementation: every Socket.connect overload ends in its connect(SocketAddress, int). */
+    static final String SOCKET_IMPL = "sun/nio/ch/NioSocketImpl";
+    /** SocketChannel: connect() (JDK HttpClient, Netty NIO), blockingConnect() (its socket() adaptor). */
+    static final String SOCKET_CHANNEL = "sun/nio/ch/SocketChannelImpl";
+    static final String ASYNC_SOCKET_CHANNEL = "sun/nio/ch/UnixAsynchronousSocketChannelImpl";
+
+    /** The remote-address-first descriptor start shared by Netty's native client connects. */
+    private static final String NETTY_CONNECT = "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;";
 
     private static final String[] NETTY_BIND_SUFFIXES = {
             "netty/channel/epoll/EpollServerSocketChannel",
             "netty/channel/uring/IoUringServerSocketChannel",
             "netty/incubator/channel/uring/IOUringServerSocketChannel",
     };
+    /** Epoll's doConnect (TCP, datagram and domain channels all pass here; the agent redirects TCP only). */
+    private static final String EPOLL_CHANNEL = "netty/channel/epoll/AbstractEpollChannel";
+    /** io_uring (4.2) connects in its unsafe, which then submits the connect to the ring. */
+    private static final String IO_URING_UNSAFE = "netty/channel/uring/AbstractIoUringChannel$AbstractUringUnsafe";
     private static final String[] NETTY_CLOSE_SUFFIXES = {
-            "netty/channel/epoll/AbstractEpollChannel",
             "netty/channel/uring/AbstractIoUringChannel",
             "netty/incubator/channel/uring/AbstractIOUringChannel",
     };
@@ -36,6 +47,12 @@ final class WeaveTargets {
                 return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "implCloseSelectableChannel");
             case ASYNC_SERVER_CHANNEL:
                 return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "close");
+            case SOCKET_IMPL:
+                return WeavePlan.connects("connect(Ljava/net/SocketAddress;I)");
+            case SOCKET_CHANNEL:
+                return WeavePlan.connects("connect(Ljava/net/SocketAddress;)", "blockingConnect(Ljava/net/SocketAddress;J)");
+            case ASYNC_SOCKET_CHANNEL:
+                return WeavePlan.connects("implConnect(Ljava/net/SocketAddress;");
             default:
                 break;
         }
@@ -46,6 +63,12 @@ final class WeaveTargets {
             if (className.endsWith(suffix)) {
                 return new WeavePlan("doBind", "(Ljava/net/SocketAddress;)", null);
             }
+        }
+        if (className.endsWith(EPOLL_CHANNEL)) {
+            return new WeavePlan(null, null, "doClose", "doConnect" + NETTY_CONNECT);
+        }
+        if (className.endsWith(IO_URING_UNSAFE)) {
+            return WeavePlan.connects("connect" + NETTY_CONNECT);
         }
         for (String suffix : NETTY_CLOSE_SUFFIXES) {
             if (className.endsWith(suffix)) {
@@ -58,6 +81,8 @@ final class WeaveTargets {
     /** True for the JDK classes that may already be loaded when the agent starts. */
     static boolean isJdkTarget(String binaryName) {
         return binaryName.equals("java.net.ServerSocket") || binaryName.equals("sun.nio.ch.ServerSocketChannelImpl")
-                || binaryName.equals("sun.nio.ch.AsynchronousServerSocketChannelImpl");
+                || binaryName.equals("sun.nio.ch.AsynchronousServerSocketChannelImpl")
+                || binaryName.equals("sun.nio.ch.NioSocketImpl") || binaryName.equals("sun.nio.ch.SocketChannelImpl")
+                || binaryName.equals("sun.nio.ch.UnixAsynchronousSocketChannelImpl");
     }
 }

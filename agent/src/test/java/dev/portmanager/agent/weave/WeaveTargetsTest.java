@@ -3,6 +3,7 @@ package dev.portmanager.agent.weave;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,9 +30,28 @@ class WeaveTargetsTest {
     }
 
     @Test
+    void clientConnectsOnePointPerLayer() {
+        assertTrue(WeaveTargets.planFor("sun/nio/ch/NioSocketImpl").isConnect("connect", "(Ljava/net/SocketAddress;I)V"));
+        assertFalse(WeaveTargets.planFor("sun/nio/ch/NioSocketImpl").isConnect("connect", "(Ljava/lang/String;I)V"));
+        WeavePlan channel = WeaveTargets.planFor("sun/nio/ch/SocketChannelImpl");
+        assertTrue(channel.isConnect("connect", "(Ljava/net/SocketAddress;)Z"));
+        assertTrue(channel.isConnect("blockingConnect", "(Ljava/net/SocketAddress;J)V"));
+        assertFalse(channel.isConnect("finishConnect", "()Z"));
+        assertTrue(WeaveTargets.planFor("sun/nio/ch/UnixAsynchronousSocketChannelImpl").isConnect("implConnect",
+                "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)Ljava/util/concurrent/Future;"));
+        WeavePlan epoll = WeaveTargets.planFor("io/grpc/netty/shaded/io/netty/channel/epoll/AbstractEpollChannel");
+        assertTrue(epoll.isConnect("doConnect", "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;)Z"));
+        assertTrue(epoll.isClose("doClose", "()V"));
+        assertTrue(WeaveTargets.planFor("io/netty/channel/uring/AbstractIoUringChannel$AbstractUringUnsafe")
+                .isConnect("connect", "(Ljava/net/SocketAddress;Ljava/net/SocketAddress;Lio/netty/channel/ChannelPromise;)V"));
+        // Netty NIO connects through SocketChannelImpl: nothing of its own is rewritten (one interception per layer).
+        assertNull(WeaveTargets.planFor("io/netty/channel/socket/nio/NioSocketChannel"));
+        assertNull(WeaveTargets.planFor("java/net/Socket"));
+    }
+
+    @Test
     void clientDatagramAndUnixDomainClassesAreLeftAlone() {
         assertNull(WeaveTargets.planFor("java/net/Socket"));
-        assertNull(WeaveTargets.planFor("sun/nio/ch/SocketChannelImpl"));
         assertNull(WeaveTargets.planFor("sun/nio/ch/DatagramChannelImpl"));
         assertNull(WeaveTargets.planFor("io/netty/channel/epoll/EpollSocketChannel"));
         assertNull(WeaveTargets.planFor("io/netty/channel/epoll/EpollServerDomainSocketChannel"));
