@@ -149,6 +149,48 @@ class CrossHostIT {
         }
     }
 
+    /**
+     * A legacy client under the agent on host a dials b's address and the hardcoded 8088, where b's unrelated
+     * python3 listens: its agent learns from the registry that b's emotion moved, and connects there instead. The
+     * client calls once a second. Its agent waits a bounded time for the registry's first reading before the very
+     * first connect; on a loaded machine that reading can come later, so calls made before it may still reach the
+     * squatter. Once the redirect is logged, every call must reach b's emotion, and the redirect must be to it.
+     */
+    @Test
+    void legacyClientOnHostAReachesTheInstanceThatMovedOnHostB() throws Exception {
+        Path log = dir.resolve("a-client.log");
+        List<String> cmd = List.of(Settings.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-javaagent:" + settings.agentJar() + "=service=emotion-client,config=" + config(a),
+                "-cp", settings.samplesJar().toString(), "dev.portmanager.samples.fleet.EmotionClient", b.address(), "60");
+        Process client = net.start(a, cmd, dir, log, Map.of());
+        String redirect = "[portmanager] emotion-client: connect " + b.address() + ":" + EMOTION_PORT + " -> "
+                + b.address() + ":" + portB + " (emotion)";
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (true) {
+                List<String> lines = Files.readAllLines(log);
+                int redirected = lines.indexOf(redirect);
+                List<String> after = redirected < 0 ? List.of() : lines.subList(redirected + 1, lines.size());
+                if (after.size() >= 3) {
+                    for (String answer : after) {
+                        Matcher m = ANSWER.matcher(answer);
+                        assertTrue(m.matches(), "after the redirect, a call did not reach b's emotion:\n" + String.join("\n", lines));
+                        assertEquals(portB, Integer.parseInt(m.group(1)), answer);
+                        assertEquals(emotionB.pid(), Long.parseLong(m.group(2)), "answered by another process than b's emotion: " + answer);
+                    }
+                    return;
+                }
+                if (!client.isAlive() || System.nanoTime() > deadline) {
+                    fail("the client on host a " + (client.isAlive() ? "logged no '" + redirect + "' and three calls after it within 45 s"
+                            : "exited with status " + client.exitValue()) + ":\n" + String.join("\n", lines));
+                }
+                Thread.sleep(100);
+            }
+        } finally {
+            client.destroyForcibly();
+        }
+    }
+
     private static Path config(NetworkHosts.Host h) {
         return dir.resolve(h.name() + ".yaml");
     }
