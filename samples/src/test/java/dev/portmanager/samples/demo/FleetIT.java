@@ -127,6 +127,9 @@ class FleetIT {
                 System.out.println("FleetIT: 8085 was taken before the fleet started (" + Kernel.listenersOf(8085)
                         + "), so /hrm reaches its holder: " + r.body());
                 assertFalse(r.body().contains("answered: voice "), r.body());
+                String said = "[portmanager] go-api-gateway: connect to 127.0.0.1:8085 goes ahead as asked: ";
+                assertTrue(Logs.lines(gateway.log()).stream().anyMatch(l -> l.startsWith(said)),
+                        "the gateway's agent did not say it cannot choose for 8085:\n" + Logs.tail(gateway.log()));
                 continue;
             }
             assertEquals(200, r.status(), () -> route.getKey() + ": " + r.body() + "\ngateway log:\n" + Logs.tail(gateway.log()));
