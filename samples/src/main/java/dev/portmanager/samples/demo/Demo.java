@@ -189,9 +189,11 @@ public final class Demo {
             System.out.printf("      GET %-8s %s %s%s  (%d ms)%n", route.getKey(), r.status() == 200 ? "->" : "!! " + r.status(),
                     r.body().replace("go-api-gateway -> ", ""), note, millis);
         }
-        // The gateway's agent says once per distinct redirect where a hardcoded connect went instead.
+        // The gateway's agent says once per distinct redirect where a hardcoded connect went instead (and once
+        // about a connect it could not decide, or a route it could not use).
         List<String> redirects = Logs.lines(gw.log()).stream()
-                .filter(l -> l.startsWith("[portmanager]") && l.contains(": connect ")).toList();
+                .filter(l -> l.startsWith("[portmanager]") && (l.contains(": connect ") || l.contains(": route ")))
+                .toList();
         System.out.println("    what the gateway's agent logged:");
         if (redirects.isEmpty()) {
             System.out.println("      (no redirect: every connect went where it was dialed)");

@@ -78,6 +78,7 @@ class CrossHostIT {
             return;
         }
         dir = Files.createTempDirectory("portmanager-hosts-");
+        // Only for the jars' paths and the java binary: each host's state and store are in its config file.
         settings = new Settings(HOME, dir.resolve("unused-state"), "unused", dir);
         settings.requireBuilt();
         registry = net.host("registry");
