@@ -31,6 +31,8 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
     /** Routes from agent arguments, -D or the environment; null: the config file's apply. */
     private final ConnectRoutes givenRoutes;
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
+    /** Dialed address -> where it was last sent: a redirect is logged when this changes. */
+    private final ConcurrentHashMap<InetSocketAddress, InetSocketAddress> redirectsLogged = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     /** Made on the first prefixed route's connect: nothing of StackWalker loads before. */
     private CallerClass callers;
@@ -56,14 +58,14 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
             t = firstTable();
         }
         int port = dialed.getPort();
-        if (!t.concerns(port)) {
-            if (!t.registryPending || registryWaitOver || t.isThisHost(dialed.getAddress()) || isAgentOwn(socket)) {
-                return null;
-            }
+        if (t.registryPending && !registryWaitOver && (t.concerns(port) || !t.isThisHost(dialed.getAddress()))
+                && !isAgentOwn(socket)) {
+            // Other hosts are not known yet: a connect to one of them, or a route that may lead to one, waits
+            // (once, bounded) for the registry's first reading. This host's unmanaged ports never wait.
             t = awaitRegistry();
-            if (!t.concerns(port)) {
-                return null;
-            }
+        }
+        if (!t.concerns(port)) {
+            return null;
         }
         if (isAgentOwn(socket) || socket.getClass().getName().indexOf("Datagram") >= 0) {
             return null; // Netty's datagram channels share epoll's doConnect: only TCP is redirected
@@ -117,8 +119,16 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
         if (to.getPort() == dialed.getPort() && target.address() == null) {
             return null; // the service is on the dialed port itself
         }
-        String where = target.address() == null ? Integer.toString(to.getPort()) : hostPort(to);
-        once(settings.service + ": connect " + hostPort(dialed) + " -> " + where + " (" + target.service() + ")");
+        // One line per distinct redirect: a map lookup on the hot path, the line is built only when it is new.
+        InetSocketAddress logged = redirectsLogged.get(dialed);
+        if (logged == null || !logged.equals(to)) {
+            InetSocketAddress previous = redirectsLogged.put(dialed, to);
+            if (!to.equals(previous)) {
+                String where = target.address() == null ? Integer.toString(to.getPort()) : hostPort(to);
+                AgentLog.line(settings.service + ": connect " + hostPort(dialed) + " -> " + where + " ("
+                        + target.service() + ")");
+            }
+        }
         return to;
     }
 

@@ -32,6 +32,10 @@ public final class ConnectClientApp {
     static final String REQUEST = "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("watch")) {
+            watch(Integer.parseInt(args[1]));
+            return;
+        }
         for (String arg : args) {
             int colon = arg.indexOf(':');
             String stack = arg.substring(0, colon);
@@ -52,6 +56,32 @@ public final class ConnectClientApp {
         System.out.println("DONE");
         System.out.flush();
         System.exit(0); // Netty's and HttpClient's threads would keep the JVM
+    }
+
+    /**
+     * Dials 127.0.0.1:PORT over a plain socket every 20 ms, for at most 60 s, and prints
+     * {@code SEEN <epoch ms> <result>} whenever the result changes: how long a move takes to reach a client.
+     */
+    private static void watch(int port) throws Exception {
+        String last = null;
+        long end = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < end) {
+            String result;
+            try {
+                result = socket(new InetSocketAddress("127.0.0.1", port));
+            } catch (ConnectException refused) {
+                result = "REFUSED";
+            } catch (IOException e) {
+                result = "ERROR " + e;
+            }
+            if (!result.equals(last)) {
+                System.out.println("SEEN " + System.currentTimeMillis() + " " + result);
+                System.out.flush();
+                last = result;
+            }
+            Thread.sleep(20);
+        }
+        System.exit(0);
     }
 
     private static String run(String stack, int port) throws Exception {
