@@ -2,6 +2,7 @@ package dev.portmanager.samples.discovery;
 
 import dev.portmanager.Endpoint;
 import dev.portmanager.discovery.DiscoveryClient;
+import dev.portmanager.discovery.ServiceUnavailableException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,26 +21,29 @@ import java.util.List;
  * </pre>
  *
  * It reads the same settings as the agent and the CLI ({@code PORTMANAGER_STATE_DIR}, {@code PORTMANAGER_STORE},
- * the config file, or a sidecar at {@code PORTMANAGER_URL}).
+ * the config file, or a sidecar at {@code PORTMANAGER_URL}). Exit status 1, with the reason, when no instance answers.
  */
 public final class CallByName {
     private CallByName() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         String service = args.length > 0 ? args[0] : "emotion";
         try (DiscoveryClient discovery = DiscoveryClient.create()) {
             for (Endpoint e : discovery.lookup(service)) {
                 System.out.println(service + " instance at " + e.authority() + " on " + e.host() + ", pid " + e.pid());
             }
             System.out.println(call(discovery, service));
+        } catch (ServiceUnavailableException | IOException e) {
+            System.err.println("CallByName: " + e.getMessage());
+            System.exit(1);
         }
     }
 
     /**
      * GETs {@code /} of a healthy instance of {@code service} and returns the body.
      *
-     * @throws dev.portmanager.discovery.ServiceUnavailableException when no instance is registered or none accepts
+     * @throws ServiceUnavailableException when no instance is registered or none accepts
      */
     public static String call(DiscoveryClient discovery, String service) throws IOException {
         URI base = discovery.baseUri(service); // http://address:port of an instance that accepts connections

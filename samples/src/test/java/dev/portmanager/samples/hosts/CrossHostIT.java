@@ -104,8 +104,9 @@ class CrossHostIT {
         int portA = awaitEmotionPort(a);
         portB = awaitEmotionPort(b);
         assertEquals(EMOTION_PORT, portA, "8088 is free on host a: its emotion keeps it");
-        assertTrue(portB >= 8300 && portB <= 8499, "8088 is squatted on host b: its emotion moves into the ml range, "
-                + "not to " + portB);
+        assertTrue(portB >= 8300 && portB <= 8499, () -> "8088 is squatted on host b: its emotion moves into the ml "
+                + "range, not to " + portB + "; squatter alive: " + squatter.isAlive() + ", log:\n"
+                + read(dir.resolve("b-squatter.log")) + "\nemotion's log:\n" + read(emotionLog(b)));
     }
 
     /** Skipped (counted so in the test summary), with the reason, where namespaces cannot be made. */
@@ -189,6 +190,14 @@ class CrossHostIT {
             }
         } finally {
             client.destroyForcibly();
+        }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(" + e + ")";
         }
     }
 
