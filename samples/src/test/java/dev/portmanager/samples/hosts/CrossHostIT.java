@@ -89,7 +89,7 @@ class CrossHostIT {
         Process redis = net.start(registry, List.of("redis-server", "--bind", registry.address(), "--port",
                 Integer.toString(REDIS_PORT), "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", dir.toString()),
                 dir, dir.resolve("redis.log"), Map.of());
-        awaitListening(redis, REDIS_PORT, "redis-server on " + registry.name(), dir.resolve("redis.log"));
+        awaitListening(registry, redis, REDIS_PORT, "redis-server on " + registry.name(), dir.resolve("redis.log"));
         writeConfig(a);
         writeConfig(b);
 
@@ -97,7 +97,7 @@ class CrossHostIT {
         Path empty = Files.createDirectories(dir.resolve("b-squatter"));
         Process squatter = net.start(b, List.of("python3", "-m", "http.server", Integer.toString(EMOTION_PORT)),
                 empty, dir.resolve("b-squatter.log"), Map.of());
-        awaitListening(squatter, EMOTION_PORT, "python3 -m http.server on " + b.name(), dir.resolve("b-squatter.log"));
+        awaitListening(b, squatter, EMOTION_PORT, "python3 -m http.server on " + b.name(), dir.resolve("b-squatter.log"));
 
         emotionA = startEmotion(a);
         emotionB = startEmotion(b);
@@ -236,7 +236,7 @@ class CrossHostIT {
             Matcher m = LISTENING.matcher(log);
             if (m.find()) {
                 int port = Integer.parseInt(m.group(1));
-                awaitListening(p, port, "emotion on " + h.name(), emotionLog(h));
+                awaitListening(h, p, port, "emotion on " + h.name(), emotionLog(h));
                 return port;
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -247,10 +247,10 @@ class CrossHostIT {
         }
     }
 
-    /** Waits until the kernel shows {@code port} listening in {@code p}'s namespace. */
-    static void awaitListening(Process p, int port, String what, Path log) throws Exception {
+    /** Waits until the kernel shows {@code port} listening in {@code host}'s namespace, where {@code p} runs. */
+    static void awaitListening(NetworkHosts.Host host, Process p, int port, String what, Path log) throws Exception {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!NetworkHosts.listeningPorts(p.toHandle()).contains(port)) {
+        while (!NetworkHosts.listeningPorts(host, p.toHandle()).contains(port)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 fail(what + (p.isAlive() ? " does not listen on " + port : " exited with status " + p.exitValue())
                         + ":\n" + Files.readString(log));

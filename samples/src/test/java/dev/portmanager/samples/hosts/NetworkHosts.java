@@ -133,13 +133,26 @@ final class NetworkHosts implements AutoCloseable {
         return new Result(p.exitValue(), Files.readString(log));
     }
 
-    /** The TCP ports something listens on inside {@code process}'s network namespace, read from its /proc. */
-    static List<Integer> listeningPorts(ProcessHandle process) {
+    /**
+     * The TCP ports something listens on inside {@code host}'s namespace, read through {@code process}'s /proc;
+     * empty while {@code process} is not in that namespace yet. (Right after start it is still {@code ip} in this
+     * JVM's namespace, whose table would show this machine's own listeners.)
+     */
+    static List<Integer> listeningPorts(Host host, ProcessHandle process) {
+        Path proc = Path.of("/proc", Long.toString(process.pid()));
+        try {
+            Object inode = Files.getAttribute(Path.of("/run/netns", host.namespace()), "unix:ino");
+            if (!Files.readSymbolicLink(proc.resolve("ns/net")).toString().equals("net:[" + inode + "]")) {
+                return List.of();
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return List.of(); // the process is gone
+        }
         List<Integer> ports = new ArrayList<>();
         for (String table : List.of("tcp", "tcp6")) {
             List<String> lines;
             try {
-                lines = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "net", table));
+                lines = Files.readAllLines(proc.resolve("net").resolve(table));
             } catch (IOException e) {
                 continue; // the process is gone, or no IPv6
             }
