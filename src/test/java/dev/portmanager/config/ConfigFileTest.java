@@ -64,6 +64,17 @@ class ConfigFileTest {
     }
 
     @Test
+    void routesAreAStringOrAListKeptForTheAgentToCheckItemByItem() throws IOException {
+        assertEquals("8085@com.acme.gateway.voice=voice;8088=emotion",
+                ConfigFile.load(write("routes: 8085@com.acme.gateway.voice=voice;8088=emotion\n")).routes());
+        assertEquals("8085@com.acme.gateway.voice=voice;80x5=bad",
+                ConfigFile.load(write("routes:\n  - 8085@com.acme.gateway.voice=voice\n  - 80x5=bad\n")).routes());
+        assertEquals(null, PortManagerConfig.defaults().routes());
+        String msg = errorOf("routes:\n  8085: voice\n");
+        assertTrue(msg.contains(":2:") && msg.contains("routes must be a string of PORT=SERVICE"), msg);
+    }
+
+    @Test
     void unknownKeyNamesFileLineAndAcceptedKeys() throws IOException {
         String msg = errorOf("lease: 30s\nrange:\n  ml: {start: 1, end: 2}\n");
         assertTrue(msg.contains("portmanager.yaml:2:"), msg);

@@ -49,7 +49,7 @@ public final class AgentMain {
                 return;
             }
             access.start();
-            Thread closer = new Thread(new Closer(access), "portmanager-exit");
+            Thread closer = new Thread(new Closer(access, connects), "portmanager-exit");
             closer.setContextClassLoader(agentLoader);
             Runtime.getRuntime().addShutdownHook(closer);
             installTransformer(inst, agentLoader, rewriteCacheDir(settings));
@@ -128,13 +128,16 @@ public final class AgentMain {
 
     private static final class Closer implements Runnable {
         private final ManagerAccess access;
+        private final ConnectHandler connects;
 
-        Closer(ManagerAccess access) {
+        Closer(ManagerAccess access, ConnectHandler connects) {
             this.access = access;
+            this.connects = connects;
         }
 
         @Override
         public void run() {
+            connects.close(); // first: its refresher must not report the closed manager as a failure
             access.close();
         }
     }

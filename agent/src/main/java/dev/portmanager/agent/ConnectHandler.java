@@ -39,6 +39,7 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
 
     private volatile ConnectTable table;
     private volatile boolean registryWaitOver;
+    private volatile boolean closing;
 
     ConnectHandler(AgentSettings settings, ManagerAccess access, ClassLoader agentLoader, ConnectRoutes givenRoutes) {
         this.settings = settings;
@@ -188,6 +189,15 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
         thread.setContextClassLoader(agentLoader); // its Redis reads are the agent's own connections
         thread.start();
         return first;
+    }
+
+    /** The JVM is exiting (shutdown hook, before the port manager closes): the refresher stops quietly. */
+    void close() {
+        closing = true;
+    }
+
+    boolean isClosing() {
+        return closing;
     }
 
     /** Installs a new table (refresher thread). */

@@ -23,7 +23,7 @@ import java.util.Set;
  */
 final class ConnectRefresher implements Runnable {
     static final long POLL_MILLIS = 200;
-    static final long LOCAL_FULL_MILLIS = 3_000;
+    static final long LOCAL_FULL_MILLIS = 5_000;
     static final long REMOTE_FULL_MILLIS = 10_000;
     /** This host's interfaces change rarely: listed again at most this often. */
     static final long ADDRESSES_MILLIS = 30_000;
@@ -72,7 +72,7 @@ final class ConnectRefresher implements Runnable {
         long nextLocal = System.currentTimeMillis() + LOCAL_FULL_MILLIS;
         long nextRemote = 0;
         boolean failureLogged = false;
-        while (true) {
+        while (!handler.isClosing()) {
             try {
                 long now = System.currentTimeMillis();
                 long mtime = modified();
@@ -110,7 +110,7 @@ final class ConnectRefresher implements Runnable {
                     handler.registryReadingDone();
                 }
             } catch (Throwable failure) {
-                if (!failureLogged) {
+                if (!failureLogged && !handler.isClosing()) {
                     failureLogged = true;
                     AgentLog.line("connect table not refreshed (" + failure + "); redirects use the last reading");
                 }

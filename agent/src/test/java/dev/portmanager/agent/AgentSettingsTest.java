@@ -54,6 +54,20 @@ class AgentSettingsTest {
     }
 
     @Test
+    void routesComeFromEverySourceAndAreNeverABadValueOfTheWholeAgent() {
+        AgentSettings fromEnv = AgentSettings.resolve("service=gw", new Properties(),
+                Map.of("PORTMANAGER_ROUTES", "8085@com.acme.voice=voice"));
+        assertEquals("8085@com.acme.voice=voice", fromEnv.routes);
+        assertEquals("$PORTMANAGER_ROUTES", fromEnv.routesSource());
+        AgentSettings fromProperty = AgentSettings.resolve("service=gw", props("portmanager.routes", "not a route"),
+                Map.of("PORTMANAGER_ROUTES", "8085=voice"));
+        assertEquals("not a route", fromProperty.routes, "kept as given: checked item by item later");
+        assertEquals("-Dportmanager.routes", fromProperty.routesSource());
+        assertEquals("8088=emotion", AgentSettings.resolve("routes=8088=emotion", new Properties(), Map.of()).routes);
+        assertNull(AgentSettings.resolve("service=gw", new Properties(), Map.of()).routes);
+    }
+
+    @Test
     void oneRequestedPortForAllAndDefaults() {
         AgentSettings s = AgentSettings.resolve("preferred=8301", new Properties(), Map.of());
         assertEquals(8301, s.preferredFor(8080));
