@@ -24,6 +24,11 @@ interface RegistryLink {
     /** The registry's change count ({@link Registry#changeMark()}), -1 without a registry or when unreadable. */
     long changeMark();
 
+    /** Whether a read since the start could not reach the registry, so that a view showed this host only. */
+    default boolean readFailed() {
+        return false;
+    }
+
     String describe();
 
     void close();

@@ -120,7 +120,7 @@ public final class HostAllocator {
                 if (a != null) {
                     return remember(a);
                 }
-                refusal = describeHolder(r.preferred(), listening);
+                refusal = describeHolder(r.preferred(), r, listening);
             }
         } else if (r.preferred() > 0) {
             refusal = r.preferred() + " failed to bind";
@@ -184,20 +184,22 @@ public final class HostAllocator {
             return p + " lies in the " + home + " range (priority 1, kept for " + home.type() + ")";
         }
         if (listening.isListening(p)) {
-            return describeHolder(p, listening);
+            return describeHolder(p, r, listening);
         }
         return null;
     }
 
-    /** Who holds a port, for the "why it moved" part of a log line. */
-    private String describeHolder(int port, ListeningSockets.Snapshot listening) {
+    /**
+     * Who holds a port, for the "why it moved" part of a log line: the first thing that really stops it. A live
+     * allocation, then a process listening on it (the kernel's table), then a cool-down, which never stops the
+     * instance that released the port.
+     */
+    private String describeHolder(int port, Resolved r, ListeningSockets.Snapshot listening) {
+        long now = System.currentTimeMillis();
         Claim c = state.read(port);
-        if (c != null && isLive(c, System.currentTimeMillis())) {
+        if (c != null && isLive(c, now)) {
             Allocation a = c.allocation();
             return port + " allocated to " + a.service() + (a.pid() != 0 ? " (pid " + a.pid() + ")" : " (reserved)");
-        }
-        if (c != null && isCooling(c, System.currentTimeMillis())) {
-            return port + " was just released by " + c.allocation().service() + " and is cooling down";
         }
         List<ListeningSockets.Listener> ls = listening.listeners(port);
         if (ls.isEmpty()) {
@@ -206,6 +208,9 @@ public final class HostAllocator {
         if (!ls.isEmpty()) {
             ProcessTable.ProcessInfo p = ProcessTable.holderOf(ls, ProcessTable.ownersOf(ProcessTable.inodesOf(ls)));
             return port + (p != null ? " held by " + p.describe() : " held by another process");
+        }
+        if (c != null && isCooling(c, now) && !sameInstance(c, r)) {
+            return port + " was just released by " + c.allocation().service() + " and is cooling down";
         }
         return port + " is taken";
     }
@@ -347,6 +352,48 @@ public final class HostAllocator {
             rememberSticky(listening);
             return listening;
         });
+    }
+
+    /**
+     * The instance's own port held by another live process of the same service, instance and endpoint (its
+     * sticky port, listening): what a successor binding with SO_REUSEPORT shares during a zero-downtime restart.
+     * Null when there is none. Reads only.
+     */
+    public Allocation listeningPeer(AllocationRequest request, Owner self) {
+        Resolved r = resolve(request);
+        int sticky = state.stickyPort(r.stickyKey());
+        if (sticky <= 0) {
+            return null;
+        }
+        Claim c = state.read(sticky);
+        if (c == null || c.state() != AllocationState.LISTENING || !sameInstance(c, r)
+                || !isLive(c, System.currentTimeMillis())) {
+            return null;
+        }
+        Owner holder = c.allocation().owner();
+        return holder == null || holder.equals(self) ? null : c.allocation();
+    }
+
+    /**
+     * Hands a listening claim to {@code newOwner}, which has just bound the same port beside its holder (an
+     * SO_REUSEPORT hand-over): a new generation, so the old holder's later release or renewal changes nothing.
+     * Empty when the claim is no longer that grant.
+     */
+    public Optional<Allocation> takeOver(Allocation peer, String advertised, Owner newOwner) {
+        return Optional.ofNullable(state.withPortLocked(peer.port(), (current, writer) -> {
+            if (current == null || current.allocation().generation() != peer.generation()
+                    || current.state() != AllocationState.LISTENING) {
+                return null;
+            }
+            Allocation old = current.allocation();
+            long now = System.currentTimeMillis();
+            Allocation taken = new Allocation(host, old.port(), old.service(), old.type(), old.instance(),
+                    old.endpoint(), old.requestedPort(), advertised, newOwner.pid(), newOwner.startEpochMillis(), now,
+                    old.leaseMillis(), now + old.leaseMillis(), AllocationState.LISTENING, old.generation() + 1,
+                    "taken over from pid " + old.pid() + " (SO_REUSEPORT hand-over)");
+            writer.write(new Claim(taken, 0));
+            return taken;
+        }));
     }
 
     /**

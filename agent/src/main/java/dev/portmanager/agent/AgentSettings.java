@@ -41,6 +41,7 @@ public final class AgentSettings {
         KEYS.put("stateDir", "a directory path");
         KEYS.put("config", "a PortManager config file path");
         KEYS.put("routes", ConnectRoutes.ACCEPTED);
+        KEYS.put("timeout", "how long a bind or close waits for the state directory: " + Durations.ACCEPTED);
     }
 
     String service;
@@ -65,8 +66,12 @@ public final class AgentSettings {
      * Checked item by item later: a bad item is reported and ignored on its own, never turning the agent off.
      */
     String routes;
+    /** The longest a bind or close waits for the core before it goes ahead as asked. */
+    Duration timeout = DEFAULT_TIMEOUT;
     /** Where each set value came from, for messages. */
     final Map<String, String> sources = new HashMap<>();
+
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private AgentSettings() {
     }
@@ -174,6 +179,7 @@ public final class AgentSettings {
                 case "stateDir": stateDir = Path.of(nonBlank(value)); break;
                 case "config": config = Path.of(nonBlank(value)); break;
                 case "routes": routes = value; break;
+                case "timeout": timeout = positive(Durations.parse(value)); break;
                 default: throw new IllegalArgumentException("unknown key");
             }
         } catch (RuntimeException e) {
@@ -185,6 +191,13 @@ public final class AgentSettings {
     private static String nonBlank(String value) {
         if (value.isBlank()) {
             throw new IllegalArgumentException("blank");
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException("not positive");
         }
         return value;
     }
