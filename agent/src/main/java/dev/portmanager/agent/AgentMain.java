@@ -36,7 +36,8 @@ public final class AgentMain {
             if (settings.routes != null) {
                 routes = ConnectRoutes.parse(settings.routes, settings.routesSource());
                 for (String problem : routes.problems()) {
-                    AgentLog.line(settings.service + ": " + problem);
+                    // the service is named here only when set; otherwise the core thread derives it later
+                    AgentLog.line(settings.service == null ? problem : settings.service + ": " + problem);
                 }
             }
             ConnectHandler connects = new ConnectHandler(settings, access, agentLoader, routes);

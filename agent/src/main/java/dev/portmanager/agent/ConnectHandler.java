@@ -183,7 +183,7 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
         }
         boolean redis = config.usesRedis();
         ConnectRefresher refresher = new ConnectRefresher(this, manager, routes.routes(), redis);
-        ConnectTable first = refresher.firstTable();
+        ConnectTable first = refresher.firstTable(access);
         Thread thread = new Thread(refresher, "portmanager-connect");
         thread.setDaemon(true);
         thread.setContextClassLoader(agentLoader); // its Redis reads are the agent's own connections

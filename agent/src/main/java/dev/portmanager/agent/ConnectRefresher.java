@@ -53,10 +53,18 @@ final class ConnectRefresher implements Runnable {
      * Built on the first connect's thread: this host only, IP literals only (no DNS), no registry. Without a
      * registry, routes naming an unknown service are reported and dropped here, before any connect is decided.
      */
-    ConnectTable firstTable() {
-        claimsModified = modified();
-        local = manager.hostAllocations();
-        if (!redis) {
+    ConnectTable firstTable(ManagerAccess access) {
+        long stamp = modified();
+        // On the app's thread: through the core thread, waiting at most the agent's timeout (a stuck lock holder
+        // must not hang a connect); late, the table starts empty and the refresher fills it.
+        HostAllocationsCall read = new HostAllocationsCall();
+        if (access.call(read) && read.result instanceof List) {
+            local = castAllocations(read.result);
+            claimsModified = stamp;
+        } else {
+            claimsModified = -1; // the refresher's first pass reads the claims
+        }
+        if (!redis && claimsModified != -1) {
             routes = handler.knownRoutesOnly(routes, manager.config(), local, remote);
             routesChecked = true;
         }
@@ -121,6 +129,19 @@ final class ConnectRefresher implements Runnable {
                 return;
             }
         }
+    }
+
+    /** This host's live allocations, read on the core thread. */
+    private static final class HostAllocationsCall extends CoreCall {
+        @Override
+        Object perform(PortManager m) {
+            return m.hostAllocations();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Allocation> castAllocations(Object result) {
+        return (List<Allocation>) result;
     }
 
     private long modified() {
