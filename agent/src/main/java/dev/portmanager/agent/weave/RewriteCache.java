@@ -74,7 +74,7 @@ final class RewriteCache {
      * (a ClassCircularityError otherwise).
      */
     private static byte[] read(Path file) throws IOException {
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer bytes = ByteBuffer.allocate((int) in.size());
             while (bytes.hasRemaining() && in.read(bytes) >= 0) {
                 // until full

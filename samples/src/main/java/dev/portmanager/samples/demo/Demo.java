@@ -5,6 +5,7 @@ import dev.portmanager.Endpoint;
 import dev.portmanager.PortManager;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.samples.fleet.GoApiGateway;
+import dev.portmanager.samples.fleet.gateway.Backend;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ public final class Demo {
     /** emotion's hardcoded port: an unrelated process takes it first so that a squatter is part of the story. */
     static final int SQUATTED_PORT = 8088;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final Pattern ANSWER_PID = Pattern.compile("pid (\\d+)\\s*$");
+    /** The end of a gateway answer: the service that answered, and its pid. */
+    private static final Pattern ANSWER = Pattern.compile("answered: (\\S+) \\(.*\\) listening on port \\d+, pid (\\d+)\\s*$");
 
     private final Fleet fleet;
     private final PortManager pm;
@@ -103,13 +105,14 @@ public final class Demo {
         }
 
         step(2, "Starting " + Member.FLEET.size() + " services: JVMs with -javaagent:portmanager-agent.jar=service=NAME,type=TYPE,...;"
-                + " python3 through `portmanager run`");
+                + " python3 through `portmanager run`; the gateway also with routes=" + Member.GATEWAY_ROUTES);
         List<Fleet.Started> members = startAll();
 
         step(3, "Where each service landed (PortManager's allocations; KERNEL = /proc/net/tcp shows that pid listening there)");
         printPlacements(members);
 
-        step(4, "Calling every service through the gateway, which finds each one by name (DiscoveryClient)");
+        step(4, "Calling every service through the gateway, which dials each one at its hardcoded http://localhost:PORT"
+                + " (the gateway's agent redirects connects to services that moved)");
         callThroughGateway(members);
 
         step(5, "Utilization and conflicts (portmanager utilization; portmanager conflicts)");
@@ -168,19 +171,34 @@ public final class Demo {
                 .orElseThrow();
         Endpoint gateway = pm.lookup("go-api-gateway").stream().filter(e -> gw.pids().contains(e.pid())).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the gateway is not listed any more"));
-        System.out.println("      gateway: go-api-gateway at " + gateway.authority());
-        for (Map.Entry<String, String> route : GoApiGateway.ROUTES.entrySet()) {
+        System.out.println("      gateway: go-api-gateway at " + gateway.authority() + "  (agent routes: "
+                + gw.member().routes() + ")");
+        for (Map.Entry<String, Backend> route : GoApiGateway.ROUTES.entrySet()) {
             long t0 = System.nanoTime();
             Probe.Response r = Probe.get("http://" + gateway.authority() + route.getKey());
             long millis = (System.nanoTime() - t0) / 1_000_000;
-            String whose = "";
-            Matcher m = ANSWER_PID.matcher(r.body());
+            String note = "";
+            Matcher m = ANSWER.matcher(r.body());
             if (r.status() == 200 && m.find()) {
-                whose = fleet.owns(Long.parseLong(m.group(1))) ? "" : "   [an instance of another fleet on this host]";
+                if (!m.group(1).equals(route.getValue().service())) {
+                    note = "   !! answered by " + m.group(1) + ", not " + route.getValue().service();
+                } else if (!fleet.owns(Long.parseLong(m.group(2)))) {
+                    note = "   [an instance of another fleet on this host]";
+                }
             }
             System.out.printf("      GET %-8s %s %s%s  (%d ms)%n", route.getKey(), r.status() == 200 ? "->" : "!! " + r.status(),
-                    r.body().replace("go-api-gateway -> ", ""), whose, millis);
+                    r.body().replace("go-api-gateway -> ", ""), note, millis);
         }
+        // The gateway's agent says once per distinct redirect where a hardcoded connect went instead (and once
+        // about a connect it could not decide, or a route it could not use).
+        List<String> redirects = Logs.lines(gw.log()).stream()
+                .filter(l -> l.startsWith("[portmanager]") && (l.contains(": connect ") || l.contains(": route ")))
+                .toList();
+        System.out.println("    what the gateway's agent logged:");
+        if (redirects.isEmpty()) {
+            System.out.println("      (no redirect: every connect went where it was dialed)");
+        }
+        redirects.forEach(l -> System.out.println("      " + l));
     }
 
     /** Runs the sidecar's CLI on the same state and store, and shows what it prints. */

@@ -91,7 +91,8 @@ public final class Fleet {
         cmd.addAll(JVM_FLAGS);
         if (m.isJava()) {
             cmd.add("-javaagent:" + settings.agentJar() + "=service=" + m.name() + ",type=" + m.type()
-                    + ",stateDir=" + settings.stateDir() + ",store=" + settings.store());
+                    + ",stateDir=" + settings.stateDir() + ",store=" + settings.store()
+                    + (m.routes() == null ? "" : ",routes=" + m.routes()));
             cmd.add("-cp");
             cmd.add(settings.samplesJar().toString());
             cmd.add(m.mainClass());

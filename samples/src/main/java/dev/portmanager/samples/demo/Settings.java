@@ -37,8 +37,8 @@ public record Settings(Path home, Path stateDir, String store, Path runDir) {
     }
 
     /**
-     * Environment for every child: the agent, `portmanager run` and the gateway's DiscoveryClient all read the
-     * core's configuration, so these two variables put them on the same state and store.
+     * Environment for every child: the agent and `portmanager run` read the core's configuration, so these two
+     * variables put them on the same state and store.
      */
     public Map<String, String> env() {
         Map<String, String> env = new LinkedHashMap<>();

@@ -2,49 +2,49 @@ package dev.portmanager.samples.fleet;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.portmanager.Endpoint;
-import dev.portmanager.discovery.DiscoveryClient;
+import dev.portmanager.samples.fleet.gateway.Backend;
+import dev.portmanager.samples.fleet.gateway.services.ServiceClient;
+import dev.portmanager.samples.fleet.gateway.voice.VoiceHandler;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 
 /**
- * go-api-gateway: the front door, JDK HttpServer on its hardcoded 8081. The one member of the fleet that was
- * migrated: it used to keep a list of {@code http://localhost:80xx} URLs and now asks discovery for each backend
- * by name on every request, so it follows them wherever they moved.
+ * go-api-gateway: the front door, JDK HttpServer on its hardcoded 8081. As legacy as the rest of the fleet: every
+ * backend is a hardcoded {@code http://localhost:PORT} (the design's list), and nothing here knows PortManager.
+ * Run under the agent, its connects follow the services that moved; the voice handler, which dials the 8085 that
+ * hrm-mlx-service keeps, needs the one route {@code routes=8085@dev.portmanager.samples.fleet.gateway.voice=voice}.
  */
 public final class GoApiGateway {
     private static final int PORT = 8081;
 
-    /** Route prefix to backend service name: names only, no ports anywhere. */
-    public static final Map<String, String> ROUTES = new LinkedHashMap<>();
+    /** Route prefix to the backend that serves it. */
+    public static final Map<String, Backend> ROUTES;
 
     static {
-        ROUTES.put("/vision", "python-vision");
-        ROUTES.put("/hrm", "hrm-mlx-service");
-        ROUTES.put("/emotion", "emotion");
-        ROUTES.put("/voice", "voice");
-        ROUTES.put("/chat", "rust-ai-core");
-        ROUTES.put("/llm", "rust-llm-router");
-        ROUTES.put("/bridge", "rust-vision-bridge");
+        Map<String, Backend> routes = new LinkedHashMap<>();
+        routes.put("/vision", ServiceClient.VISION);
+        routes.put("/hrm", ServiceClient.HRM);
+        routes.put("/emotion", ServiceClient.EMOTION);
+        routes.put("/voice", new VoiceHandler());
+        routes.put("/chat", ServiceClient.CHAT);
+        routes.put("/llm", ServiceClient.LLM);
+        routes.put("/bridge", ServiceClient.BRIDGE);
+        ROUTES = Collections.unmodifiableMap(routes);
     }
 
     public static void main(String[] args) throws IOException {
-        DiscoveryClient discovery = DiscoveryClient.create();
         HttpServer server = HttpServer.create(new InetSocketAddress(PORT), 0);
         int port = server.getAddress().getPort();
         server.createContext("/", exchange -> {
             try (exchange) {
-                route(discovery, port, exchange);
+                route(port, exchange);
             } catch (RuntimeException | Error e) {
                 // HttpServer would drop the connection without a word: answer, and leave a trace in our log.
                 e.printStackTrace();
@@ -56,38 +56,22 @@ public final class GoApiGateway {
         System.out.println("go-api-gateway listening on " + port);
     }
 
-    private static void route(DiscoveryClient discovery, int port, HttpExchange exchange) throws IOException {
+    private static void route(int port, HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         if (path.equals("/")) {
-            send(exchange, 200, RawHttp.hello("go-api-gateway", "JDK HttpServer", port) + "; routes " + ROUTES);
+            send(exchange, 200, RawHttp.hello("go-api-gateway", "JDK HttpServer", port) + "; routes " + ROUTES.keySet());
             return;
         }
-        String service = ROUTES.get(path);
-        if (service == null) {
+        Backend backend = ROUTES.get(path);
+        if (backend == null) {
             send(exchange, 404, "no route for " + path + "; routes " + ROUTES.keySet());
             return;
         }
-        Optional<Endpoint> target = discovery.pickHealthy(service);
-        if (target.isEmpty()) {
-            send(exchange, 503, "no live instance of " + service);
-            return;
-        }
-        String authority = target.get().authority();
+        String to = backend.service() + " at " + backend.url();
         try {
-            send(exchange, 200, "go-api-gateway -> " + service + " at " + authority + ": " + get("http://" + authority + "/"));
+            send(exchange, 200, "go-api-gateway -> " + to + " answered: " + backend.call());
         } catch (IOException e) {
-            send(exchange, 502, service + " at " + authority + " failed: " + e);
-        }
-    }
-
-    private static String get(String url) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(5000);
-        try (InputStream in = c.getInputStream()) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        } finally {
-            c.disconnect();
+            send(exchange, 502, to + " failed: " + e);
         }
     }
 
