@@ -22,9 +22,6 @@ import java.util.function.BiFunction;
  * agent's own connections (Lettuce, on threads whose context loader is the agent's) are never redirected.
  */
 final class ConnectHandler implements BiFunction<Object, Object, Object> {
-    /** How long a connect to another host waits, once, for the registry's first reading (Redis store only). */
-    static final long REGISTRY_WAIT_MILLIS = 3_000;
-
     private final AgentSettings settings;
     private final ManagerAccess access;
     private final ClassLoader agentLoader;
@@ -216,15 +213,21 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
         }
     }
 
-    /** Waits (once, bounded) for the registry's first reading, so a connect to another host can be decided. */
+    /**
+     * Waits (once, bounded by the agent's {@code timeout}) for the registry's first reading, so a connect to another
+     * host can be decided. A Redis client that connects slowly (a loaded host) must not send the first connects to
+     * a squatter silently: when the wait runs out, one line says so.
+     */
     private ConnectTable awaitRegistry() {
-        long deadline = System.nanoTime() + REGISTRY_WAIT_MILLIS * 1_000_000L;
+        long deadline = System.nanoTime() + settings.timeout.toNanos();
         boolean interrupted = false;
+        boolean gaveUp = false;
         synchronized (lock) {
             while (!registryWaitOver && table.registryPending) {
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
                 if (left <= 0) {
                     registryWaitOver = true; // later connects go ahead without waiting
+                    gaveUp = true;
                     break;
                 }
                 try {
@@ -237,6 +240,10 @@ final class ConnectHandler implements BiFunction<Object, Object, Object> {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (gaveUp) {
+            once(settings.service + ": the registry gave no answer within " + settings.timeout.toMillis()
+                    + " ms; connects to other hosts and routed ports go ahead as asked until it does");
         }
         return table;
     }
