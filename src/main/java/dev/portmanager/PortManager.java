@@ -270,6 +270,15 @@ public final class PortManager implements AutoCloseable {
         return byName;
     }
 
+    /**
+     * Why the registry part of the last view (allocations, lookup, services, conflicts) is stale: the registry
+     * read behind it timed out or failed, so only this host's part is current. Empty when that read succeeded or
+     * the store is embedded. Registry reads give up after a short timeout, so a view never hangs on a sick Redis.
+     */
+    public Optional<String> registryStale() {
+        return registry.stale();
+    }
+
     /** Waits until pending registry writes are done (or the timeout passes); true when nothing is pending. */
     public boolean flushRegistry(Duration timeout) {
         return registry.flush(timeout);

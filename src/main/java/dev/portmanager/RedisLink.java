@@ -1,6 +1,7 @@
 package dev.portmanager;
 
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.registry.RedisStoreUri;
 import dev.portmanager.registry.Registry;
 import dev.portmanager.registry.RegistrySync;
 
@@ -22,6 +23,8 @@ final class RedisLink implements RegistryLink {
     private final RegistrySync sync;
     private final String describe;
     private volatile boolean readFailureLogged;
+    /** Why the last registry read failed (the registry part of that view is stale), or null after a good one. */
+    private volatile String staleReason;
 
     private RedisLink(RegistrySync sync, String describe) {
         this.sync = sync;
@@ -30,20 +33,16 @@ final class RedisLink implements RegistryLink {
 
     static RegistryLink start(PortManagerConfig config) {
         RegistrySync sync = RegistrySync.forConfig(config);
-        return new RedisLink(sync, config.store().replaceAll("//[^@/]*@", "//***@"));
+        return new RedisLink(sync, RedisStoreUri.describeStore(config.store()));
     }
 
     @Override
     public void track(Allocation a) {
         if (a.pid() == 0) {
-            long remaining = a.leaseUntil() - System.currentTimeMillis();
-            if (remaining > 0) {
-                sync.track(new Allocation(a.host(), a.port(), a.service(), a.type(), a.instance(), a.endpoint(),
-                        a.requestedPort(), a.advertised(), 0, 0, a.createdAt(), remaining, a.leaseUntil(),
-                        a.state(), a.generation(), a.reason()));
-                // Published once, never renewed nor withdrawn at close: a reservation ends when its ttl does,
-                // whoever made it (a CLI command exits at once).
-                sync.forget(a);
+            // A reservation: published once with an absolute end, never renewed nor withdrawn at close: it ends
+            // when its ttl does, whoever made it (a CLI command exits at once), and an outage cannot extend it.
+            if (a.leaseUntil() > System.currentTimeMillis()) {
+                sync.publishUntil(a, a.leaseUntil());
             }
             return;
         }
@@ -68,17 +67,27 @@ final class RedisLink implements RegistryLink {
     private List<Allocation> read(Function<Registry, List<Allocation>> query) {
         Optional<Registry> registry = awaitRegistry();
         if (registry.isEmpty()) {
+            staleReason = "registry " + describe + " is not available (its client did not start)";
             return List.of();
         }
         try {
-            return query.apply(registry.get());
+            List<Allocation> found = query.apply(registry.get());
+            staleReason = null;
+            return found;
         } catch (RuntimeException e) {
+            // a RegistryTimeoutException when Redis is slow or black-holed: the read gave up after a short wait
+            staleReason = e.getMessage();
             if (!readFailureLogged) {
                 readFailureLogged = true;
                 Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
             }
             return List.of(); // Redis down: the caller still gets this host's view
         }
+    }
+
+    @Override
+    public Optional<String> stale() {
+        return Optional.ofNullable(staleReason);
     }
 
     private Optional<Registry> awaitRegistry() {

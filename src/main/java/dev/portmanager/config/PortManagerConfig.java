@@ -30,6 +30,8 @@ public final class PortManagerConfig {
     private final Duration lease;
     private final Duration cooldown;
     private final Duration reservationTtl;
+    /** Set right after construction by {@link Copy#build()} only; never changed afterwards. */
+    private Path redisCa;
 
     private PortManagerConfig(Map<String, PortRange> ranges, Map<String, String> aliases,
                               Map<String, KnownService> services, Path stateDir, String store, String redisPrefix,
@@ -149,6 +151,14 @@ public final class PortManagerConfig {
         return lease;
     }
 
+    /**
+     * PEM file with the CA certificate(s) that sign the Redis server's TLS certificate ({@code rediss://}), or
+     * null to trust the JVM's default trust store. The server certificate is verified either way.
+     */
+    public Path redisCa() {
+        return redisCa;
+    }
+
     /** How long a freed port rests before another service may take it. */
     public Duration cooldown() {
         return cooldown;
@@ -240,9 +250,20 @@ public final class PortManagerConfig {
         return c.build();
     }
 
+    /** The lease; positive and at most {@link Durations#MAX}, so renewal arithmetic never overflows. */
     public PortManagerConfig withLease(Duration d) {
+        if (d == null || d.isZero() || d.isNegative() || d.compareTo(Durations.MAX) > 0) {
+            throw new ConfigException("lease " + (d == null ? "null" : Durations.format(d)) + " is out of range; "
+                    + "accepted: at least 1s (shorter only in tests), at most " + Durations.format(Durations.MAX));
+        }
         Copy c = new Copy(this);
         c.lease = d;
+        return c.build();
+    }
+
+    public PortManagerConfig withRedisCa(Path caFile) {
+        Copy c = new Copy(this);
+        c.redisCa = caFile;
         return c.build();
     }
 
@@ -271,6 +292,7 @@ public final class PortManagerConfig {
         Duration lease;
         Duration cooldown;
         Duration reservationTtl;
+        Path redisCa;
 
         Copy(PortManagerConfig from) {
             ranges = from.ranges;
@@ -284,11 +306,14 @@ public final class PortManagerConfig {
             lease = from.lease;
             cooldown = from.cooldown;
             reservationTtl = from.reservationTtl;
+            redisCa = from.redisCa;
         }
 
         PortManagerConfig build() {
-            return new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix, host, advertise,
-                    lease, cooldown, reservationTtl);
+            PortManagerConfig built = new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix,
+                    host, advertise, lease, cooldown, reservationTtl);
+            built.redisCa = redisCa;
+            return built;
         }
     }
 }
