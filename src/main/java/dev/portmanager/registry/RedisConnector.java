@@ -44,6 +44,8 @@ import java.util.concurrent.TimeoutException;
 final class RedisConnector implements AutoCloseable {
     /** After a failed connect, fail fast for this long instead of trying again on every call. */
     private static final long RECONNECT_BACKOFF_MILLIS = 250;
+    /** The shortest handshake timeout: TLS and Lettuce's first connect are slow in a cold JVM. */
+    private static final Duration HANDSHAKE_FLOOR = Duration.ofSeconds(10);
     /** Topology refreshes asked for by failures are at least this far apart. */
     private static final long REFRESH_SPACING_MILLIS = 200;
 
@@ -57,6 +59,7 @@ final class RedisConnector implements AutoCloseable {
     private RedisClusterClient clusterClient; // guarded by this; created when a cluster is detected
 
     private volatile Link current;
+    private volatile boolean everConnected;
     private CompletableFuture<Link> connecting; // guarded by this
     private long connectNotBefore; // guarded by this
     private Throwable lastConnectFailure; // guarded by this
@@ -71,7 +74,9 @@ final class RedisConnector implements AutoCloseable {
     RedisConnector(RedisStoreUri uri, Duration timeout, Path ca) {
         this.uri = uri;
         this.describe = uri.describe();
-        this.redisUri = LettuceUri.of(uri, timeout);
+        // The URI's timeout bounds the connection handshake (TLS, HELLO/AUTH): a cold JVM on a busy host needs
+        // seconds for it, so it gets at least HANDSHAKE_FLOOR; commands keep the short timeout (TimeoutOptions).
+        this.redisUri = LettuceUri.of(uri, timeout.compareTo(HANDSHAKE_FLOOR) < 0 ? HANDSHAKE_FLOOR : timeout);
         // connect, INFO, and for a cluster a topology read and the connect proper are each bounded by the timeout;
         // this only catches a stage that never completes, and is generous: a cold JVM on a busy host needs seconds
         this.connectGiveUpMillis = Math.max(30_000, timeout.toMillis() * 4);
@@ -170,8 +175,12 @@ final class RedisConnector implements AutoCloseable {
                 started.whenComplete((link, failure) -> connected(started, link, failure));
             }
         }
+        // The very first connect of a process loads Lettuce and starts Netty: seconds on a cold JVM, which no
+        // caller's short budget covers. Its stages are bounded by the connect and command timeouts, so waiting
+        // for it is bounded too; later reconnects use the caller's budget.
+        long wait = everConnected ? waitNanos : Math.max(waitNanos, TimeUnit.MILLISECONDS.toNanos(connectGiveUpMillis));
         try {
-            return f.get(Math.max(1, waitNanos), TimeUnit.NANOSECONDS);
+            return f.get(Math.max(1, wait), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new RegistryTimeoutException("Redis registry " + describe + " did not answer within "
                     + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms (connecting)");
@@ -197,6 +206,7 @@ final class RedisConnector implements AutoCloseable {
                 closeIt = true;
             } else {
                 current = link;
+                everConnected = true;
             }
         }
         if (closeIt) {

@@ -239,7 +239,10 @@ public final class RedisRegistry implements Registry {
             lastLink = link;
         }
         try {
-            return script.run(link.async(), type, keyList, Math.max(1, deadline - System.nanoTime()), args);
+            // the command keeps at least half its budget when connecting used the rest (a process's first connect)
+            long budget = read ? readTimeoutNanos : writeTimeoutNanos;
+            long left = Math.max(deadline - System.nanoTime(), budget / 2);
+            return script.run(link.async(), type, keyList, left, args);
         } catch (TimeoutException e) {
             connector.failed(link);
             throw timedOut(script, read);

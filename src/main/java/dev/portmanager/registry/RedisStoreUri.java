@@ -91,6 +91,16 @@ public final class RedisStoreUri {
                     + (scheme.matches("[a-z][a-z0-9+.-]{0,30}") ? scheme : "that"));
         }
         String rest = trimmed.substring(schemeEnd + 3);
+        int authorityEnd = 0;
+        while (authorityEnd < rest.length() && "/?#".indexOf(rest.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        if (rest.indexOf('@', authorityEnd) >= 0) {
+            // an '@' past the first / ? or #: a user or password holding a reserved character, unencoded; every
+            // part a parser would now name could be a piece of the password, so none is named
+            throw reject(shown, "a user or password containing / ? # or @ must be percent-encoded (%2F %3F %23 "
+                    + "%40)");
+        }
         URI uri;
         try {
             // the host list of a sentinel URI is no server-based authority, so java.net.URI keeps it raw for us
@@ -177,12 +187,13 @@ public final class RedisStoreUri {
             try {
                 one = new URI("redis://" + item);
             } catch (URISyntaxException e) {
-                throw reject(shown, "host '" + printable(item) + "' is malformed");
+                throw reject(shown, "the host or port is malformed (expected host[:port])");
             }
+            // the item is not quoted: in "redis://:secret" the password sits where the host belongs
             if (one.getHost() == null || one.getRawUserInfo() != null || one.getRawPath() != null
                     && !one.getRawPath().isEmpty()) {
-                throw reject(shown, item.isEmpty() ? "a host is missing" : "host or port '" + printable(item)
-                        + "' is malformed (expected host[:port])");
+                throw reject(shown, item.isEmpty() ? "a host is missing" : "the host or port is malformed "
+                        + "(expected host[:port])");
             }
             int port = one.getPort() == -1 ? defaultPort : one.getPort();
             if (port < 1 || port > 65535) {
@@ -203,7 +214,7 @@ public final class RedisStoreUri {
         }
         String digits = path.substring(1);
         if (!digits.matches("[0-9]{1,5}")) {
-            throw reject(shown, "the path must be a database number, not /" + printable(digits));
+            throw reject(shown, "the path must be a database number (/0 to /15 by default)");
         }
         return Integer.parseInt(digits);
     }
