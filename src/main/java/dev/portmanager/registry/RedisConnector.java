@@ -59,7 +59,8 @@ final class RedisConnector implements AutoCloseable {
     private RedisClusterClient clusterClient; // guarded by this; created when a cluster is detected
 
     private volatile Link current;
-    private volatile boolean everConnected;
+    /** True until the first connect attempt ended, in success or failure. */
+    private volatile boolean firstAttempt = true;
     private CompletableFuture<Link> connecting; // guarded by this
     private long connectNotBefore; // guarded by this
     private Throwable lastConnectFailure; // guarded by this
@@ -176,14 +177,14 @@ final class RedisConnector implements AutoCloseable {
             }
         }
         // The very first connect of a process loads Lettuce and starts Netty: seconds on a cold JVM, which no
-        // caller's short budget covers. Its stages are bounded by the connect and command timeouts, so waiting
-        // for it is bounded too; later reconnects use the caller's budget.
-        long wait = everConnected ? waitNanos : Math.max(waitNanos, TimeUnit.MILLISECONDS.toNanos(connectGiveUpMillis));
+        // caller's short budget covers. Its stages are bounded by the connect and handshake timeouts, so waiting
+        // for it is bounded too; once it ended (either way), every wait uses the caller's budget.
+        long wait = !firstAttempt ? waitNanos : Math.max(waitNanos, TimeUnit.MILLISECONDS.toNanos(connectGiveUpMillis));
         try {
             return f.get(Math.max(1, wait), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new RegistryTimeoutException("Redis registry " + describe + " did not answer within "
-                    + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms (connecting)");
+                    + (wait + 999_999) / 1_000_000 + " ms (connecting)");
         } catch (ExecutionException e) {
             throw RedisFailures.unavailable(describe, e.getCause());
         } catch (InterruptedException e) {
@@ -194,6 +195,7 @@ final class RedisConnector implements AutoCloseable {
 
     private void connected(CompletableFuture<Link> which, Link link, Throwable failure) {
         boolean closeIt = false;
+        firstAttempt = false;
         synchronized (this) {
             if (connecting == which) {
                 connecting = null;
@@ -206,7 +208,6 @@ final class RedisConnector implements AutoCloseable {
                 closeIt = true;
             } else {
                 current = link;
-                everConnected = true;
             }
         }
         if (closeIt) {
