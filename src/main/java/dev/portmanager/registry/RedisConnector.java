@@ -54,7 +54,8 @@ final class RedisConnector implements AutoCloseable {
     private final String describe;
     private final ClientResources resources;
     private final RedisClient client;
-    private final ClusterClientOptions clusterOptions;
+    private final SslOptions ssl;
+    private final Duration timeout;
     private final long connectGiveUpMillis;
     private RedisClusterClient clusterClient; // guarded by this; created when a cluster is detected
 
@@ -81,27 +82,40 @@ final class RedisConnector implements AutoCloseable {
         // connect, INFO, and for a cluster a topology read and the connect proper are each bounded by the timeout;
         // this only catches a stage that never completes, and is generous: a cold JVM on a busy host needs seconds
         this.connectGiveUpMillis = Math.max(30_000, timeout.toMillis() * 4);
-        SslOptions ssl = sslOptions(ca);
+        // TLS options only for rediss:// (they load the JDK's TLS stack), cluster options only once a cluster is
+        // found: a plain server's first connect loads neither
+        this.ssl = uri.tls() ? sslOptions(ca) : null;
+        if (!uri.tls() && ca != null && !Files.isReadable(ca)) {
+            sslOptions(ca); // a bad redisCa is reported even when it is not used yet
+        }
+        this.timeout = timeout;
         this.resources = DefaultClientResources.create();
         this.client = RedisClient.create(resources);
-        SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
-        client.setOptions(ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder()
                 // we reconnect ourselves on the next call: Lettuce's own back-off grows to 30 s, longer than a
                 // renewal interval, and its queue would hold commands for a Redis that may never come back; a
                 // reconnect of ours also asks the sentinels again where the master is now
                 .autoReconnect(false)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(socket)
-                .sslOptions(ssl)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-        this.clusterOptions = ClusterClientOptions.builder()
+                .socketOptions(socketOptions(timeout))
+                .timeoutOptions(TimeoutOptions.enabled(timeout));
+        if (ssl != null) {
+            options.sslOptions(ssl);
+        }
+        client.setOptions(options.build());
+    }
+
+    private static SocketOptions socketOptions(Duration timeout) {
+        return SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
+    }
+
+    private ClusterClientOptions clusterOptions() {
+        ClusterClientOptions.Builder b = ClusterClientOptions.builder()
                 // the cluster client keeps one connection per node and routes by slot; it must reconnect to a
                 // node by itself, or a node that restarted would stay unusable behind a closed connection
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(socket)
-                .sslOptions(ssl)
+                .socketOptions(socketOptions(timeout))
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .maxRedirects(5)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -113,8 +127,11 @@ final class RedisConnector implements AutoCloseable {
                         .enablePeriodicRefresh(Duration.ofSeconds(15))
                         .dynamicRefreshSources(true)
                         .closeStaleConnections(true)
-                        .build())
-                .build();
+                        .build());
+        if (ssl != null) {
+            b.sslOptions(ssl);
+        }
+        return b.build();
     }
 
     private static SslOptions sslOptions(Path ca) {
@@ -309,7 +326,7 @@ final class RedisConnector implements AutoCloseable {
                     synchronized (this) {
                         if (clusterClient == null) {
                             clusterClient = RedisClusterClient.create(resources, redisUri);
-                            clusterClient.setOptions(clusterOptions);
+                            clusterClient.setOptions(clusterOptions());
                         }
                     }
                     return connectCluster();

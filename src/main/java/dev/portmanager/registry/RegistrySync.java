@@ -297,6 +297,7 @@ public final class RegistrySync implements AutoCloseable {
             List<Entry> toPublish;
             List<Allocation> values;
             List<Long> deadlines;
+            int renewals = 0;
             boolean reapNow;
             synchronized (lock) {
                 long wait;
@@ -316,8 +317,9 @@ public final class RegistrySync implements AutoCloseable {
                 deadlines = new ArrayList<>();
                 dropPassedDeadlines();
                 // renewals falling due within a tenth of an interval go now, so wake-ups batch up; renewals of
-                // entries the registry already holds go before first publications (after an outage, their leases
-                // are the ones running out)
+                // entries the registry already holds go first (after an outage, their leases are the ones running
+                // out), then the backlog: withdrawals, then first publications (a new grant of a host:port must
+                // find the old one withdrawn, or it would be refused as superseded)
                 long horizon = now + renewNanos / 10;
                 for (int round = 0; round < 2; round++) {
                     for (Entry e : tracked.values()) {
@@ -326,6 +328,9 @@ public final class RegistrySync implements AutoCloseable {
                             values.add(e.allocation);
                             deadlines.add(e.deadlineMillis);
                         }
+                    }
+                    if (round == 0) {
+                        renewals = toPublish.size();
                     }
                 }
                 reapNow = now - nextReap >= 0;
@@ -336,8 +341,11 @@ public final class RegistrySync implements AutoCloseable {
             }
             boolean wasDown = down;
             try {
-                publish(r, toPublish, values, deadlines);
+                publish(r, toPublish.subList(0, renewals), values.subList(0, renewals),
+                        deadlines.subList(0, renewals));
                 withdraw(r, toWithdraw);
+                publish(r, toPublish.subList(renewals, toPublish.size()), values.subList(renewals, values.size()),
+                        deadlines.subList(renewals, deadlines.size()));
                 if (wasDown && toWithdraw.isEmpty() && toPublish.isEmpty()) {
                     r.lookup(PROBE_SERVICE); // nothing else to send: a cheap read proves the registry answers
                 }
