@@ -162,6 +162,14 @@ final class RedisConnector implements AutoCloseable {
      * @throws RegistryUnavailableException when Redis cannot be reached (in time)
      */
     Link link(long waitNanos) {
+        return link(waitNanos, TimeUnit.MILLISECONDS.toNanos(connectGiveUpMillis));
+    }
+
+    /**
+     * Same, waiting at most {@code firstConnectNanos} (if longer) for the process's first connect: reads pass a few
+     * seconds, so that a view answers (stale) instead of waiting out a slow first handshake.
+     */
+    Link link(long waitNanos, long firstConnectNanos) {
         Link l = current;
         if (l != null && l.isOpen()) {
             return l;
@@ -196,7 +204,7 @@ final class RedisConnector implements AutoCloseable {
         // The very first connect of a process loads Lettuce and starts Netty: seconds on a cold JVM, which no
         // caller's short budget covers. Its stages are bounded by the connect and handshake timeouts, so waiting
         // for it is bounded too; once it ended (either way), every wait uses the caller's budget.
-        long wait = !firstAttempt ? waitNanos : Math.max(waitNanos, TimeUnit.MILLISECONDS.toNanos(connectGiveUpMillis));
+        long wait = !firstAttempt ? waitNanos : Math.max(waitNanos, firstConnectNanos);
         try {
             return f.get(Math.max(1, wait), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

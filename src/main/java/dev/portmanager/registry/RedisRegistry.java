@@ -43,6 +43,11 @@ public final class RedisRegistry implements Registry {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     /** Reads (views, lookups) wait at most this long, connecting included: a stale registry part beats a hang. */
     public static final Duration READ_TIMEOUT = Duration.ofMillis(1000);
+    /**
+     * A read waits at most this long for the process's first connect (Lettuce's first connect in a cold JVM takes
+     * a second or two): long enough for a one-shot CLI read, short enough that a view never hangs on it.
+     */
+    static final Duration FIRST_READ_CONNECT = Duration.ofSeconds(5);
     /** At most this many stale entries per reap call, so one call never blocks Redis for long. */
     private static final int REAP_BATCH = 1000;
 
@@ -233,7 +238,9 @@ public final class RedisRegistry implements Registry {
 
     private <T> T attempt(LuaScript script, ScriptOutputType type, String[] keyList, long deadline, boolean read,
                           String... args) {
-        RedisConnector.Link link = connector.link(deadline - System.nanoTime());
+        RedisConnector.Link link = read
+                ? connector.link(deadline - System.nanoTime(), FIRST_READ_CONNECT.toNanos())
+                : connector.link(deadline - System.nanoTime());
         if (link != lastLink) {
             clock.reset(); // possibly another server (a failover) with another clock
             lastLink = link;
