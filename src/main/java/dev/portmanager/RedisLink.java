@@ -4,6 +4,7 @@ import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.registry.RedisStoreUri;
 import dev.portmanager.registry.Registry;
 import dev.portmanager.registry.RegistrySync;
+import dev.portmanager.registry.RegistryUnavailableException;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,8 @@ final class RedisLink implements RegistryLink {
     private final RegistrySync sync;
     private final String describe;
     private volatile boolean readFailureLogged;
+    /** A read returned this host's view only (kept for the CLI's exit status). */
+    private volatile boolean readFailed;
     /** Why the last registry read failed (the registry part of that view is stale), or null after a good one. */
     private volatile String staleReason;
 
@@ -60,6 +63,27 @@ final class RedisLink implements RegistryLink {
     }
 
     @Override
+    public List<Allocation> readAllocations() {
+        Optional<Registry> registry = awaitRegistry();
+        try {
+            if (registry.isEmpty()) {
+                throw new RegistryUnavailableException("not reached in " + READ_WAIT_MILLIS / 1000 + " s");
+            }
+            List<Allocation> found = registry.get().allocations();
+            staleReason = null;
+            return found;
+        } catch (RuntimeException e) {
+            readFailed = true; // a command's exit status says its view lacks other hosts
+            staleReason = e.getMessage();
+            if (!readFailureLogged) {
+                readFailureLogged = true;
+                Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public List<Allocation> lookup(String service) {
         return read(r -> r.lookup(service));
     }
@@ -67,7 +91,13 @@ final class RedisLink implements RegistryLink {
     private List<Allocation> read(Function<Registry, List<Allocation>> query) {
         Optional<Registry> registry = awaitRegistry();
         if (registry.isEmpty()) {
-            staleReason = "registry " + describe + " is not available (its client did not start)";
+            readFailed = true;
+            staleReason = "registry " + describe + " not reached in " + READ_WAIT_MILLIS / 1000 + " s";
+            if (!readFailureLogged) {
+                readFailureLogged = true;
+                Log.warn("registry " + describe + " not reached in " + READ_WAIT_MILLIS / 1000
+                        + " s; showing this host only");
+            }
             return List.of();
         }
         try {
@@ -81,8 +111,13 @@ final class RedisLink implements RegistryLink {
                 readFailureLogged = true;
                 Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
             }
+            readFailed = true;
             return List.of(); // Redis down: the caller still gets this host's view
         }
+    }
+
+    private Optional<Registry> awaitRegistry() {
+        return sync.awaitRegistry(Duration.ofMillis(READ_WAIT_MILLIS));
     }
 
     @Override
@@ -90,8 +125,9 @@ final class RedisLink implements RegistryLink {
         return Optional.ofNullable(staleReason);
     }
 
-    private Optional<Registry> awaitRegistry() {
-        return sync.awaitRegistry(Duration.ofMillis(READ_WAIT_MILLIS));
+    @Override
+    public boolean readFailed() {
+        return readFailed;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package java.net;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -23,6 +25,11 @@ import java.util.function.Supplier;
  */
 public final class PortManagerBridge {
     private static volatile BiFunction<Object, Object, Object> enterHandler;
+    /**
+     * Objects every copy of the PortManager core in this JVM shares, whatever class loader loaded it (the agent's,
+     * the app's own): the state directory's one claims-file channel and its lock tables. Values are JDK types.
+     */
+    private static final ConcurrentMap<String, Object> SHARED = new ConcurrentHashMap<>();
     private static volatile Consumer<Object> closeHandler;
 
     private PortManagerBridge() {
@@ -39,6 +46,28 @@ public final class PortManagerBridge {
         closeHandler = close;
         enterHandler = enter;
         return true;
+    }
+
+    /** The JVM-wide table the core copies share (see {@code dev.portmanager.host.SharedClaimsFile}). */
+    public static ConcurrentMap<String, Object> shared() {
+        return SHARED;
+    }
+
+    /**
+     * Makes a file channel ignore thread interrupts (an interrupted thread would otherwise close it for every user
+     * in the JVM). Only code in java.base may call {@code sun.nio.ch.FileChannelImpl#setUninterruptible}; false when
+     * this JDK's channel has no such switch.
+     */
+    public static boolean uninterruptible(java.nio.channels.FileChannel channel) {
+        try {
+            if (channel instanceof sun.nio.ch.FileChannelImpl) {
+                ((sun.nio.ch.FileChannelImpl) channel).setUninterruptible();
+                return true;
+            }
+        } catch (Throwable ignored) {
+            // not this JDK's shape: the core's own interrupt handling still applies
+        }
+        return false;
     }
 
     /** A ticket when the agent manages this bind, else null (also for null and non-IP addresses). */

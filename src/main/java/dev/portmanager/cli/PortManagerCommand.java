@@ -23,20 +23,25 @@ import java.time.Duration;
                         + "or on a running sidecar with --url."},
         subcommands = {AllocationsCommand.class, UtilizationCommand.class, ConflictsCommand.class,
                 ServicesCommand.class, LookupCommand.class, HealthCommand.class, AllocateCommand.class,
-                ReleaseCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+                ReleaseCommand.class, WatchCommand.class, ExportCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Environment: PORTMANAGER_STATE_DIR, PORTMANAGER_STORE, PORTMANAGER_CONFIG, PORTMANAGER_URL, "
-                + "PORTMANAGER_TOKEN (each overridden by its option)."},
+                + "PORTMANAGER_TOKEN, PORTMANAGER_HOST, PORTMANAGER_ADVERTISE, PORTMANAGER_LEASE.",
+                "Where a setting comes from, highest first (as for the library and the agent): the option, "
+                        + "then -Dportmanager.<key> (in PORTMANAGER_JAVA_OPTS), then the environment, then the "
+                        + "config file, then the default. --config FILE is read exactly like "
+                        + "PORTMANAGER_CONFIG=FILE."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, store unreachable)",
-                "2:invalid command line or configuration"})
+        exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, sidecar unreachable)",
+                "2:invalid command line or configuration",
+                "3:partial result: the Redis registry could not be read, so only this host is shown"})
 public final class PortManagerCommand {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--state-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Host-local state directory (default: $PORTMANAGER_STATE_DIR, else "
-                    + "$XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager).")
+            description = "Host-local state directory (default: $PORTMANAGER_STATE_DIR, else the config file's "
+                    + "stateDir, else $XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager).")
     Path stateDir;
 
     @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "STORE", converter = Converters.Store.class,
@@ -51,8 +56,9 @@ public final class PortManagerCommand {
     Path redisCa;
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "YAML config file (default: $PORTMANAGER_CONFIG, else ~/.config/portmanager/config.yaml "
-                    + "when it exists).")
+            description = "YAML config file (default: $PORTMANAGER_CONFIG, else "
+                    + "$XDG_CONFIG_HOME/portmanager/config.yaml or ~/.config/portmanager/config.yaml when it "
+                    + "exists). The environment wins over what the file says.")
     Path config;
 
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL", converter = Converters.Url.class,
@@ -61,8 +67,8 @@ public final class PortManagerCommand {
     URI url;
 
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
-            description = "Bearer token: required by 'serve' on a non-loopback address, sent by --url clients on "
-                    + "requests that change state (default $PORTMANAGER_TOKEN; prefer the variable, "
+            description = "Bearer token: required by 'serve' on a non-loopback address, sent by --url clients with "
+                    + "every request (default $PORTMANAGER_TOKEN; prefer the variable, "
                     + "command lines are visible to other users).")
     String token;
 
@@ -101,7 +107,24 @@ public final class PortManagerCommand {
         if (sidecar != null) {
             return new RemoteApi(sidecar, effectiveToken());
         }
-        return new LocalApi(PortManager.open(loadConfig()));
+        PortManager pm = PortManager.open(loadConfig());
+        opened = pm;
+        openedApi = new LocalApi(pm);
+        return openedApi;
+    }
+
+    /** The manager {@link #openApi()} opened, if any: it tells whether a view showed this host only. */
+    private PortManager opened;
+    private LocalApi openedApi;
+
+    /** Whether what the command printed lacks other hosts because the registry could not be read. */
+    boolean partialResult() {
+        return (opened != null && opened.registryReadFailed()) || (openedApi != null && openedApi.servedStale());
+    }
+
+    /** The store directly, for a long-running server whose answers must not wait long on the registry. */
+    LocalApi openServedApi() {
+        return new LocalApi(PortManager.open(loadConfig()), LocalApi.SIDECAR_PATIENCE);
     }
 
     /** Whatever this process published must reach Redis before the short-lived CLI exits. */

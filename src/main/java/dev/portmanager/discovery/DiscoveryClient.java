@@ -6,11 +6,14 @@ import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.http.PortManagerApi;
 import dev.portmanager.http.RemoteApi;
 
+import dev.portmanager.watch.ChangeIndex;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Finds services by name, for code moving off hardcoded URLs:
@@ -35,6 +38,8 @@ public final class DiscoveryClient implements AutoCloseable {
     private final AtomicInteger turn = new AtomicInteger();
     private PortManager manager;
     private PortManagerApi remote;
+    private ChangeIndex changes;
+    private final List<ServiceWatch> watches = new ArrayList<>();
     private boolean closed;
 
     private DiscoveryClient(PortManagerConfig config, URI sidecar) {
@@ -106,6 +111,38 @@ public final class DiscoveryClient implements AutoCloseable {
                         + ", but none accepts connections");
     }
 
+    /**
+     * Calls {@code listener} with the live endpoints of {@code service} now, and again whenever they change
+     * (an instance starts, stops or moves), on a daemon thread of this client; a change is seen within a second.
+     * Close the returned watch, or this client, to stop.
+     */
+    public synchronized ServiceWatch watch(String service, Consumer<List<Endpoint>> listener) {
+        if (closed) {
+            throw new IllegalStateException("this DiscoveryClient is closed");
+        }
+        ServiceWatch w;
+        if (sidecar != null) {
+            PortManagerApi api = remote();
+            w = new ServiceWatch(service, this::lookup, api::index, api::awaitChange, listener);
+        } else {
+            if (changes == null) {
+                PortManager pm = manager();
+                changes = new ChangeIndex(pm::allocations);
+            }
+            ChangeIndex index = changes;
+            w = new ServiceWatch(service, this::lookup, index::current, (known, wait) -> {
+                try {
+                    return index.await(known, wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("watch interrupted");
+                }
+            }, listener);
+        }
+        watches.add(w);
+        return w;
+    }
+
     private synchronized PortManager manager() {
         if (closed) {
             throw new IllegalStateException("this DiscoveryClient is closed");
@@ -121,7 +158,9 @@ public final class DiscoveryClient implements AutoCloseable {
             throw new IllegalStateException("this DiscoveryClient is closed");
         }
         if (remote == null) {
-            remote = new RemoteApi(sidecar, null);
+            // A sidecar listening beyond loopback wants its token on reads too.
+            String token = System.getenv("PORTMANAGER_TOKEN");
+            remote = new RemoteApi(sidecar, token == null || token.isBlank() ? null : token.trim());
         }
         return remote;
     }
@@ -129,6 +168,10 @@ public final class DiscoveryClient implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        watches.forEach(ServiceWatch::close);
+        if (changes != null) {
+            changes.close();
+        }
         if (manager != null) {
             manager.close();
         }

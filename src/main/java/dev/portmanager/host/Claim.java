@@ -13,10 +13,38 @@ import java.util.Properties;
  * when. Stored as a Java properties text (read with {@link Properties}) so that a human can read it and no
  * parsing library loads on an app's first bind.
  *
- * @param allocation the current or previous allocation of the port
- * @param releasedAt when it was released (epoch ms), 0 while it is held
+ * @param allocation   the current or previous allocation of the port
+ * @param releasedAt   when it was released (epoch ms), 0 while it is held
+ * @param lockHolder   the process that holds the record's owner lock while the claim lives
+ *                     ({@code pid@start@pidNamespace}), null when no process holds one (a reservation, a claim
+ *                     made for another process, or a record written before owner locks existed)
+ * @param pidNamespace the pid namespace of the process that wrote the record, null when unknown
+ * @param ownerLock    whether some process held the owner lock when the record was read (not stored)
  */
-public record Claim(Allocation allocation, long releasedAt) {
+public record Claim(Allocation allocation, long releasedAt, String lockHolder, String pidNamespace,
+                    OwnerLock ownerLock) {
+
+    /** What a reader saw of the record's owner lock (the kernel drops it when its holder dies, SIGKILL too). */
+    public enum OwnerLock {
+        /** Some process (perhaps this one) holds it: the claim's holder is alive. */
+        HELD,
+        /** Nobody holds it. */
+        FREE,
+        /** Not looked at (a claim built in memory). */
+        UNKNOWN
+    }
+
+    public Claim(Allocation allocation, long releasedAt) {
+        this(allocation, releasedAt, null, null, OwnerLock.UNKNOWN);
+    }
+
+    Claim withLockHolder(String holder, String namespace) {
+        return new Claim(allocation, releasedAt, holder, namespace, ownerLock);
+    }
+
+    Claim withOwnerLock(OwnerLock seen) {
+        return new Claim(allocation, releasedAt, lockHolder, pidNamespace, seen);
+    }
 
     /** Thrown for a record whose content is not a claim; the caller sets it aside. */
     public static final class DamagedException extends IOException {
@@ -76,6 +104,8 @@ public record Claim(Allocation allocation, long releasedAt) {
         line(b, "generation", a.generation());
         line(b, "reason", reason);
         line(b, "releasedAt", releasedAt);
+        line(b, "lockHolder", lockHolder);
+        line(b, "pidNamespace", pidNamespace);
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -105,7 +135,8 @@ public record Claim(Allocation allocation, long releasedAt) {
                     Long.parseLong(required(p, "createdAt")), Long.parseLong(required(p, "leaseMillis")),
                     Long.parseLong(required(p, "leaseUntil")), AllocationState.valueOf(required(p, "state")),
                     Long.parseLong(required(p, "generation")), p.getProperty("reason", ""));
-            return new Claim(a, Long.parseLong(p.getProperty("releasedAt", "0")));
+            return new Claim(a, Long.parseLong(p.getProperty("releasedAt", "0")), p.getProperty("lockHolder"),
+                    p.getProperty("pidNamespace"), OwnerLock.UNKNOWN);
         } catch (IOException | IllegalArgumentException e) {
             throw new DamagedException(e.getMessage() == null ? e.toString() : e.getMessage());
         }

@@ -103,7 +103,12 @@ public final class HostAllocator {
     }
 
     public Allocation allocate(AllocationRequest request) {
-        Resolved r = resolve(request);
+        try (Interrupts ignored = Interrupts.cleared()) {
+            return allocate(resolve(request));
+        }
+    }
+
+    private Allocation allocate(Resolved r) {
         ListeningSockets.Snapshot listening = sockets.snapshot();
         if (r.owner() != null) {
             Allocation taken = takeOverReservation(r);
@@ -120,7 +125,7 @@ public final class HostAllocator {
                 if (a != null) {
                     return remember(a);
                 }
-                refusal = describeHolder(r.preferred(), listening);
+                refusal = describeHolder(r.preferred(), r, listening);
             }
         } else if (r.preferred() > 0) {
             refusal = r.preferred() + " failed to bind";
@@ -184,20 +189,22 @@ public final class HostAllocator {
             return p + " lies in the " + home + " range (priority 1, kept for " + home.type() + ")";
         }
         if (listening.isListening(p)) {
-            return describeHolder(p, listening);
+            return describeHolder(p, r, listening);
         }
         return null;
     }
 
-    /** Who holds a port, for the "why it moved" part of a log line. */
-    private String describeHolder(int port, ListeningSockets.Snapshot listening) {
+    /**
+     * Who holds a port, for the "why it moved" part of a log line: the first thing that really stops it. A live
+     * allocation, then a process listening on it (the kernel's table), then a cool-down, which never stops the
+     * instance that released the port.
+     */
+    private String describeHolder(int port, Resolved r, ListeningSockets.Snapshot listening) {
+        long now = System.currentTimeMillis();
         Claim c = state.read(port);
-        if (c != null && isLive(c, System.currentTimeMillis())) {
+        if (c != null && isLive(c, now)) {
             Allocation a = c.allocation();
             return port + " allocated to " + a.service() + (a.pid() != 0 ? " (pid " + a.pid() + ")" : " (reserved)");
-        }
-        if (c != null && isCooling(c, System.currentTimeMillis())) {
-            return port + " was just released by " + c.allocation().service() + " and is cooling down";
         }
         List<ListeningSockets.Listener> ls = listening.listeners(port);
         if (ls.isEmpty()) {
@@ -206,6 +213,9 @@ public final class HostAllocator {
         if (!ls.isEmpty()) {
             ProcessTable.ProcessInfo p = ProcessTable.holderOf(ls, ProcessTable.ownersOf(ProcessTable.inodesOf(ls)));
             return port + (p != null ? " held by " + p.describe() : " held by another process");
+        }
+        if (c != null && isCooling(c, now) && !sameInstance(c, r)) {
+            return port + " was just released by " + c.allocation().service() + " and is cooling down";
         }
         return port + " is taken";
     }
@@ -291,9 +301,46 @@ public final class HostAllocator {
         return switch (a.state()) {
             case RELEASED -> false;
             case RESERVED -> a.leaseUntil() > now;
-            case ALLOCATED, LISTENING -> a.owner() != null && a.owner().isAlive();
+            case ALLOCATED, LISTENING -> ownerAlive(c);
         };
     }
+
+    /**
+     * Whether a held claim's owner still runs. The owner lock decides when there is one: held means alive (in any
+     * pid namespace), free after the owner itself held it means it died. Without one to go by (a claim made for
+     * another process, or a hand-over whose watching launcher is gone) the pid decides, but only in the pid
+     * namespace it was written in: from another one (another container) the claim is kept until released.
+     */
+    static boolean ownerAlive(Claim c) {
+        if (c.ownerLock() == Claim.OwnerLock.HELD) {
+            return true;
+        }
+        Owner owner = c.allocation().owner();
+        if (owner == null) {
+            return false;
+        }
+        if (c.ownerLock() == Claim.OwnerLock.FREE && c.lockHolder() != null
+                && c.lockHolder().startsWith(owner.token() + "@")) {
+            return false; // the kernel dropped the owner's lock: it died (or let go without saying so)
+        }
+        String written = c.pidNamespace();
+        String here = PidNamespace.current();
+        if (written != null && here != null && !written.equals(here)) {
+            return true;
+        }
+        return owner.isAlive();
+    }
+
+    /**
+     * A record written by {@link #recordListening}: a port the application bound itself (port 0, the kernel's
+     * choice). Its record exists only while the socket is open; closing it erases the record (no cool-down: no one
+     * is ever granted such a port by the rules).
+     */
+    static boolean isSelfBound(Allocation a) {
+        return a.requestedPort() == 0 && SELF_BOUND.equals(a.reason());
+    }
+
+    private static final String SELF_BOUND = "bound by the application itself";
 
     /** A claim that still says it holds its port although its owner died or its lease ended. */
     public static boolean isStale(Claim c, long now) {
@@ -305,6 +352,9 @@ public final class HostAllocator {
     }
 
     private boolean isFreeFor(Claim c, Resolved r, long now) {
+        if (c.ownerLock() == Claim.OwnerLock.HELD) {
+            return false; // its holder has not let go yet (released by someone else while it still runs)
+        }
         if (c.state() == AllocationState.RELEASED) {
             return !isCooling(c, now) || sameInstance(c, r);
         }
@@ -319,6 +369,15 @@ public final class HostAllocator {
                 && a.endpoint().equals(r.endpoint());
     }
 
+    /** Marks a claim released (its cool-down starts now), or erases the record of a self-bound port. */
+    private static void releaseRecord(Claim current, StateDirectory.ClaimWriter writer) throws java.io.IOException {
+        if (isSelfBound(current.allocation())) {
+            writer.erase();
+        } else {
+            writer.write(released(current, System.currentTimeMillis()));
+        }
+    }
+
     static Claim released(Claim c, long now) {
         return new Claim(c.allocation().withState(AllocationState.RELEASED), now);
     }
@@ -330,6 +389,12 @@ public final class HostAllocator {
      * {@code newOwner}, when not null, becomes the owner (a launcher handing the port to its child).
      */
     public Optional<Allocation> markListening(Allocation a, String advertised, Owner newOwner) {
+        try (Interrupts ignored = Interrupts.cleared()) {
+            return markListeningNow(a, advertised, newOwner);
+        }
+    }
+
+    private Optional<Allocation> markListeningNow(Allocation a, String advertised, Owner newOwner) {
         return Optional.ofNullable(state.withPortLocked(a.port(), (current, writer) -> {
             if (current == null || current.allocation().generation() != a.generation()
                     || current.state() == AllocationState.RELEASED) {
@@ -399,13 +464,14 @@ public final class HostAllocator {
                                       Owner owner) {
         checkName(service, "service");
         checkName(endpoint, "endpoint");
+        // withPortLocked keeps the caller's interrupt flag away from the file itself.
         return state.withPortLocked(port, (current, writer) -> {
             long now = System.currentTimeMillis();
             long lease = config.lease().toMillis();
             long generation = current == null ? 1 : current.allocation().generation() + 1;
             Allocation a = new Allocation(host, port, service, type, service, endpoint, 0, advertised, owner.pid(),
                     owner.startEpochMillis(), now, lease, now + lease, AllocationState.LISTENING, generation,
-                    "bound by the application itself");
+                    SELF_BOUND);
             if (current == null || !isLive(current, now) || owner.equals(current.allocation().owner())) {
                 writer.write(new Claim(a, 0));
             }
@@ -415,17 +481,23 @@ public final class HostAllocator {
 
     /** Releases the allocation if it is still the same grant. */
     public boolean release(Allocation a) {
+        try (Interrupts ignored = Interrupts.cleared()) {
+            return releaseNow(a);
+        }
+    }
+
+    private boolean releaseNow(Allocation a) {
         Boolean done = state.withPortLocked(a.port(), (current, writer) -> {
             if (current == null || current.allocation().generation() != a.generation()
                     || current.state() == AllocationState.RELEASED) {
                 return false;
             }
-            writer.write(released(current, System.currentTimeMillis()));
+            releaseRecord(current, writer);
             return true;
         });
         // The socket was (or is about to be) closed: a rebind right after must not see it in a cached table.
         sockets.forget(a.port());
-        if (done) {
+        if (done && !isSelfBound(a)) {
             rememberSticky(a);
         }
         if (done && a.state() == AllocationState.RESERVED) {
@@ -443,7 +515,7 @@ public final class HostAllocator {
             if (current == null || current.state() == AllocationState.RELEASED) {
                 return null;
             }
-            writer.write(released(current, System.currentTimeMillis()));
+            releaseRecord(current, writer);
             return current.allocation();
         });
         if (done != null && done.state() == AllocationState.RESERVED) {

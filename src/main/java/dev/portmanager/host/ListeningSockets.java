@@ -2,7 +2,10 @@ package dev.portmanager.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import dev.portmanager.PortManagerException;
+
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,11 +79,18 @@ public final class ListeningSockets {
 
     private static Snapshot read(long now) {
         Map<Integer, List<Listener>> byPort = new HashMap<>();
-        for (Path table : TABLES) {
-            try {
-                parse(Files.readAllLines(table, StandardCharsets.US_ASCII), byPort);
-            } catch (IOException e) {
-                // No such table (IPv6 disabled, or not Linux): nothing listens there as far as we can tell.
+        // A set interrupt flag would make the read fail (the JDK reads through an interruptible channel): the
+        // table must never look empty because the calling thread was interrupted.
+        try (Interrupts ignored = Interrupts.cleared()) {
+            for (Path table : TABLES) {
+                try {
+                    parse(Files.readAllLines(table, StandardCharsets.US_ASCII), byPort);
+                } catch (NoSuchFileException e) {
+                    // No such table (IPv6 disabled, or not Linux): nothing listens there as far as we can tell.
+                } catch (IOException e) {
+                    // Unreadable is not "nothing listens": a port would be granted where something listens.
+                    throw new PortManagerException("cannot read the kernel's socket table " + table + ": " + e, e);
+                }
             }
         }
         return new Snapshot(byPort, now);

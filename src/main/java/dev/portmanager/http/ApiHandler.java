@@ -6,12 +6,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portmanager.Log;
+import dev.portmanager.watch.WaitParameters;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,12 +33,25 @@ final class ApiHandler implements HttpHandler {
     private static final String DISCOVERY = "/api/v1/discovery";
 
     private final List<Route> routes = new ArrayList<>();
-    private final byte[] token;
+    private final PortManagerApi api;
+    private final SidecarMetrics metrics;
+    private final RequestGuard guard;
 
-    ApiHandler(PortManagerApi api, String token) {
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
-        routes.add(new Route("POST", PM + "/allocate",
-                r -> new Route.Response(201, api.allocate(r.body(AllocateBody.class)))));
+    ApiHandler(PortManagerApi api, RequestGuard guard) {
+        this.api = api;
+        this.metrics = new SidecarMetrics(api,
+                api instanceof LocalApi local && local.portManager().config().usesRedis());
+        this.guard = guard;
+        routes.add(new Route("POST", PM + "/allocate", r -> {
+            try {
+                dev.portmanager.Allocation made = api.allocate(r.body(AllocateBody.class));
+                metrics.allocated(made);
+                return new Route.Response(201, made);
+            } catch (ApiException e) {
+                metrics.allocationRefused(e.error());
+                throw e;
+            }
+        }));
         routes.add(new Route("DELETE", PM + "/release/{port}",
                 r -> Route.Response.ok(api.release(Validation.port("port", r.param("port"))))));
         routes.add(new Route("GET", PM + "/allocations", r -> Route.Response.ok(api.allocations())));
@@ -52,6 +64,9 @@ final class ApiHandler implements HttpHandler {
         routes.add(new Route("GET", DISCOVERY + "/services/{name}/health", r -> Route.Response.ok(
                 api.health(r.param("name")).orElseThrow(() -> unknown(r.param("name"))))));
         routes.add(new Route("GET", "/health", r -> Route.Response.ok(api.status())));
+        routes.add(new Route("GET", "/", r -> Route.Response.ok(Dashboard.page())));
+        routes.add(new Route("GET", "/metrics", r -> Route.Response.ok(
+                new Route.Raw(metrics.contentType(), metrics.scrape()))));
     }
 
     private static ApiException unknown(String name) {
@@ -63,6 +78,13 @@ final class ApiHandler implements HttpHandler {
         try (exchange) {
             Route.Response response;
             try {
+                guard.admit(exchange);
+                guard.corsHeaders(exchange);
+                if (guard.isAllowedPreflight(exchange)) {
+                    guard.preflightHeaders(exchange);
+                    exchange.sendResponseHeaders(204, -1);
+                    return;
+                }
                 response = dispatch(exchange);
             } catch (ApiException e) {
                 response = new Route.Response(e.status(), new ErrorBody(e.error(), e.detail()));
@@ -73,10 +95,14 @@ final class ApiHandler implements HttpHandler {
                 response = new Route.Response(400, new ErrorBody("bad_request",
                         "the request body could not be read: " + Validation.printable(String.valueOf(e.getMessage()))));
             } catch (Exception | StackOverflowError e) {
-                Log.warn("HTTP " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
-                        + " failed: " + e);
+                Log.warn("HTTP " + exchange.getRequestMethod() + " "
+                        + Validation.printable(exchange.getRequestURI().getRawPath()) + " failed: " + e);
                 response = new Route.Response(500, new ErrorBody("internal_error",
                         "the sidecar failed to serve this request; see its log"));
+            }
+            RegistryStatus registry = RegistryFreshness.take();
+            if (registry != null) {
+                exchange.getResponseHeaders().set(RegistryStatus.HEADER, registry.state());
             }
             send(exchange, response);
         } catch (IOException | RuntimeException e) {
@@ -95,10 +121,17 @@ final class ApiHandler implements HttpHandler {
             }
             allowed.add(route.method());
             if (route.method().equals(method)) {
-                if (!method.equals("GET")) {
-                    authorize(exchange);
+                guard.authorize(exchange, method);
+                RequestGuard.requireJson(exchange, method);
+                if (isWatched(route)) {
+                    answerWhenChanged(exchange);
                 }
-                return route.handler().handle(request(exchange, params));
+                long start = System.nanoTime();
+                Route.Response answer = route.handler().handle(request(exchange, params));
+                if (isWatched(route) && route.template().startsWith(DISCOVERY)) {
+                    metrics.lookupTook(System.nanoTime() - start);
+                }
+                return answer;
             }
         }
         if (allowed.isEmpty()) {
@@ -110,6 +143,28 @@ final class ApiHandler implements HttpHandler {
                 + String.join(" or ", allowed));
     }
 
+    /** Discovery and allocations answers carry the change index and accept blocking queries. */
+    private static boolean isWatched(Route route) {
+        return route.method().equals("GET")
+                && (route.template().startsWith(DISCOVERY) || route.template().equals(PM + "/allocations"));
+    }
+
+    /**
+     * With {@code ?index=N}, holds the request until the index differs from N or the wait ends (a blocking
+     * query, as in Consul); then, or at once without it, sets the index header of the answer that follows. The
+     * index is taken before the answer is computed, so a change made meanwhile wakes the next query at once.
+     */
+    private void answerWhenChanged(HttpExchange exchange) {
+        WaitParameters wait;
+        try {
+            wait = WaitParameters.parse(exchange.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        long index = wait.blocking() ? api.awaitChange(wait.index(), wait.maxWait()) : api.index();
+        exchange.getResponseHeaders().set(RemoteApi.INDEX_HEADER, Long.toString(index));
+    }
+
     /** Splits the raw path; one trailing slash is forgiven, empty segments ("//") are not. */
     private static String[] segments(String rawPath) {
         String p = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
@@ -117,20 +172,6 @@ final class ApiHandler implements HttpHandler {
             p = p.substring(0, p.length() - 1);
         }
         return p.substring(1).split("/", -1);
-    }
-
-    private void authorize(HttpExchange exchange) {
-        if (token == null) {
-            return;
-        }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(given, token)) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            throw new ApiException(401, "unauthorized",
-                    "this sidecar requires 'Authorization: Bearer <token>' on every request that changes state");
-        }
     }
 
     private static Route.Request request(HttpExchange exchange, Map<String, String> params) {
@@ -142,7 +183,6 @@ final class ApiHandler implements HttpHandler {
 
             @Override
             public <T> T body(Class<T> type) throws IOException {
-                checkContentType(exchange);
                 byte[] bytes = readCapped(exchange);
                 if (bytes.length == 0) {
                     throw new ApiException(400, "bad_json", "the request body is empty: expected a JSON object");
@@ -150,18 +190,6 @@ final class ApiHandler implements HttpHandler {
                 return Json.STRICT.readValue(bytes, type);
             }
         };
-    }
-
-    private static void checkContentType(HttpExchange exchange) {
-        String ct = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (ct == null) {
-            return; // a bare `curl -X POST --data-binary @file` is fine; a declared non-JSON type is not
-        }
-        String mime = ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!mime.equals("application/json") && !mime.endsWith("+json")) {
-            throw new ApiException(415, "unsupported_media_type", "Content-Type '" + Validation.printable(ct)
-                    + "' is not accepted: expected application/json");
-        }
     }
 
     private static byte[] readCapped(HttpExchange exchange) throws IOException {
@@ -226,8 +254,19 @@ final class ApiHandler implements HttpHandler {
     }
 
     private static void send(HttpExchange exchange, Route.Response response) throws IOException {
-        byte[] bytes = Json.OUT.writeValueAsBytes(response.body());
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        byte[] bytes;
+        if (response.body() instanceof Route.Raw raw) {
+            bytes = raw.bytes();
+            exchange.getResponseHeaders().set("Content-Type", raw.contentType());
+            // The dashboard loads nothing from elsewhere and talks only to this sidecar; it is never framed.
+            exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'none'; "
+                    + "script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                    + "frame-ancestors 'none'");
+            exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        } else {
+            bytes = Json.OUT.writeValueAsBytes(response.body());
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        }
         if (exchange.getRequestMethod().equalsIgnoreCase("HEAD")) {
             exchange.sendResponseHeaders(response.status(), -1);
             return;

@@ -5,6 +5,7 @@ import dev.portmanager.Conflict;
 import dev.portmanager.Endpoint;
 import dev.portmanager.RangeUtilization;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +46,15 @@ public interface PortManagerApi extends AutoCloseable {
     RefreshResult refresh();
 
     SidecarStatus status();
+
+    /**
+     * The change index now ({@code X-PortManager-Index}): it rises whenever an allocation or instance appears,
+     * goes or changes. Opaque: compare for equality only.
+     */
+    long index();
+
+    /** Blocks until the index differs from {@code known} or {@code wait} has passed; returns the index then. */
+    long awaitChange(long known, Duration wait);
 
     @Override
     void close();

@@ -25,6 +25,8 @@ public final class RemoteApi implements PortManagerApi {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String PM = "/api/v1/port-management";
     private static final String DISCOVERY = "/api/v1/discovery";
+    /** The change index on discovery and allocations responses (see {@link #awaitChange}). */
+    public static final String INDEX_HEADER = "X-PortManager-Index";
 
     private final URI base;
     private final String token;
@@ -32,7 +34,7 @@ public final class RemoteApi implements PortManagerApi {
 
     /**
      * @param base  {@code http://host:port} of the sidecar
-     * @param token bearer token for requests that change state, or null
+     * @param token bearer token sent with every request, or null
      */
     public RemoteApi(URI base, String token) {
         this.base = checkBase(base);
@@ -129,6 +131,31 @@ public final class RemoteApi implements PortManagerApi {
     }
 
     @Override
+    public long index() {
+        return indexOf(get(PM + "/allocations"));
+    }
+
+    /** One blocking query on the allocations; its request timeout leaves room for the whole wait. */
+    @Override
+    public long awaitChange(long known, Duration wait) {
+        return indexOf(send("GET", PM + "/allocations?index=" + known + "&wait=" + wait.toMillis() + "ms",
+                HttpRequest.BodyPublishers.noBody(), wait.plus(TIMEOUT)));
+    }
+
+    private long indexOf(HttpResponse<byte[]> r) {
+        if (r.statusCode() != 200) {
+            read(r, new TypeReference<Object>() { }); // throws the sidecar's error
+        }
+        String header = r.headers().firstValue(INDEX_HEADER).orElse(null);
+        try {
+            return Long.parseLong(String.valueOf(header).trim());
+        } catch (NumberFormatException e) {
+            throw new ApiException(502, "bad_response", "the sidecar at " + base + " sent no " + INDEX_HEADER
+                    + " header: is it an older version without watch support?");
+        }
+    }
+
+    @Override
     public void close() {
         // java.net.http.HttpClient has no close() before Java 21; its threads are daemons and end with the client.
         client = null;
@@ -139,13 +166,19 @@ public final class RemoteApi implements PortManagerApi {
     }
 
     private HttpResponse<byte[]> send(String method, String path, HttpRequest.BodyPublisher body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
+        return send(method, path, body, TIMEOUT);
+    }
+
+    private HttpResponse<byte[]> send(String method, String path, HttpRequest.BodyPublisher body,
+                                      Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("Accept", "application/json").method(method, body);
         if (!method.equals("GET")) {
             b.header("Content-Type", "application/json");
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
+        }
+        if (token != null) {
+            // A sidecar beyond loopback wants it on reads as well.
+            b.header("Authorization", "Bearer " + token);
         }
         try {
             return client().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());

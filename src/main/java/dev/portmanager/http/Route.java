@@ -20,6 +20,10 @@ record Route(String method, String template, Handler handler) {
         <T> T body(Class<T> type) throws Exception;
     }
 
+    /** A body sent as it is (not as JSON): metrics text, the dashboard page. */
+    record Raw(String contentType, byte[] bytes) {
+    }
+
     record Response(int status, Object body) {
         static Response ok(Object body) {
             return new Response(200, body);

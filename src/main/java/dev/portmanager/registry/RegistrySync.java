@@ -477,6 +477,7 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     private void up(Registry r, List<Entry> justPublished) {
+        SyncStats.passSucceeded();
         available = true;
         notBefore = System.nanoTime();
         if (down) {
@@ -498,6 +499,13 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     private void down(Registry r, RuntimeException e) {
+        int renewing = 0;
+        synchronized (lock) {
+            for (Entry x : tracked.values()) {
+                renewing += x.published ? 1 : 0;
+            }
+        }
+        SyncStats.passFailed(renewing);
         available = false;
         long retry = Math.min(renewNanos, MAX_RETRY_NANOS);
         notBefore = System.nanoTime() + retry;

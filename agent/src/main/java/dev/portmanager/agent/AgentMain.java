@@ -66,7 +66,8 @@ public final class AgentMain {
         try {
             File jar = new File(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path stateDir = settings.stateDir != null ? settings.stateDir : PortManagerConfig.defaultStateDir();
-            return stateDir.resolve("agent-cache").resolve(jar.length() + "-" + jar.lastModified());
+            // ~/x expanded, a relative path refused (the core says so in its one line; no cache meanwhile)
+            return dev.portmanager.host.StateDirPath.resolve(stateDir).resolve("agent-cache").resolve(jar.length() + "-" + jar.lastModified());
         } catch (Exception | LinkageError e) {
             return null;
         }

@@ -37,7 +37,12 @@ final class RewriteCache {
         }
         try {
             Path entry = dir.resolve(key(className, original));
-            return Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(entry) : null;
+            if (!Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+            try (java.io.InputStream in = Files.newInputStream(entry, LinkOption.NOFOLLOW_LINKS)) {
+                return in.readAllBytes();
+            }
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -83,17 +88,32 @@ final class RewriteCache {
 
     private boolean check() {
         try {
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectories(dir.getParent());
+            // Both levels (agent-cache/ and the build's directory in it) must be real directories of this user that
+            // nobody else can write: in a shared state directory another user could otherwise plant a link or swap
+            // the entries under us.
+            Path parent = dir.getParent();
+            if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(parent)) {
+                Files.createDirectories(parent.getParent());
+                Files.createDirectory(parent, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            }
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dir) && isPrivate(parent)) {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             }
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-            boolean othersWrite = perms.contains(PosixFilePermission.GROUP_WRITE)
-                    || perms.contains(PosixFilePermission.OTHERS_WRITE);
-            String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
-            return !othersWrite && owner.equals(System.getProperty("user.name"));
+            return isPrivate(parent) && isPrivate(dir);
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** A directory (not a link to one) of this user that no one else may write. */
+    private static boolean isPrivate(Path d) throws IOException {
+        if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS);
+        boolean othersWrite = perms.contains(PosixFilePermission.GROUP_WRITE)
+                || perms.contains(PosixFilePermission.OTHERS_WRITE);
+        String owner = Files.getOwner(d, LinkOption.NOFOLLOW_LINKS).getName();
+        return !othersWrite && owner.equals(System.getProperty("user.name"));
     }
 }

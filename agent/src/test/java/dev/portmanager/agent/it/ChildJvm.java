@@ -36,7 +36,13 @@ final class ChildJvm implements AutoCloseable {
     /** Starts {@code mainClass} on {@code jdk} with the agent ({@code agentArgs} null: no agent). */
     static ChildJvm start(Jdk jdk, String agentArgs, List<String> jvmOptions, String classpath, String mainClass,
                           String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return startWrapped(List.of(), jdk, agentArgs, jvmOptions, classpath, mainClass, args);
+    }
+
+    /** The same, run by a wrapper command (e.g. {@code unshare --pid --fork --mount-proc}) that execs java. */
+    static ChildJvm startWrapped(List<String> wrapper, Jdk jdk, String agentArgs, List<String> jvmOptions,
+                                 String classpath, String mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(jdk.java().toString());
         if (agentArgs != null) {
             command.add("-javaagent:" + AgentJar.path() + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
