@@ -337,6 +337,15 @@ public final class PortManager implements AutoCloseable {
     }
 
     /**
+     * Why the registry part of the last view (allocations, lookup, services, conflicts) is stale: the registry
+     * read behind it timed out or failed, so only this host's part is current. Empty when that read succeeded or
+     * the store is embedded. Registry reads give up after a short timeout, so a view never hangs on a sick Redis.
+     */
+    public Optional<String> registryStale() {
+        return registry.stale();
+    }
+
+    /**
      * Whether a view or lookup of this manager could not read the registry and so showed this host only (always
      * false on the embedded store).
      */

@@ -1,6 +1,7 @@
 package dev.portmanager;
 
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.registry.RedisStoreUri;
 import dev.portmanager.registry.Registry;
 import dev.portmanager.registry.RegistrySync;
 import dev.portmanager.registry.RegistryUnavailableException;
@@ -25,6 +26,8 @@ final class RedisLink implements RegistryLink {
     private volatile boolean readFailureLogged;
     /** A read returned this host's view only (kept for the CLI's exit status). */
     private volatile boolean readFailed;
+    /** Why the last registry read failed (the registry part of that view is stale), or null after a good one. */
+    private volatile String staleReason;
 
     private RedisLink(RegistrySync sync, String describe) {
         this.sync = sync;
@@ -33,20 +36,16 @@ final class RedisLink implements RegistryLink {
 
     static RegistryLink start(PortManagerConfig config) {
         RegistrySync sync = RegistrySync.forConfig(config);
-        return new RedisLink(sync, config.store().replaceAll("//[^@/]*@", "//***@"));
+        return new RedisLink(sync, RedisStoreUri.describeStore(config.store()));
     }
 
     @Override
     public void track(Allocation a) {
         if (a.pid() == 0) {
-            long remaining = a.leaseUntil() - System.currentTimeMillis();
-            if (remaining > 0) {
-                sync.track(new Allocation(a.host(), a.port(), a.service(), a.type(), a.instance(), a.endpoint(),
-                        a.requestedPort(), a.advertised(), 0, 0, a.createdAt(), remaining, a.leaseUntil(),
-                        a.state(), a.generation(), a.reason()));
-                // Published once, never renewed nor withdrawn at close: a reservation ends when its ttl does,
-                // whoever made it (a CLI command exits at once).
-                sync.forget(a);
+            // A reservation: published once with an absolute end, never renewed nor withdrawn at close: it ends
+            // when its ttl does, whoever made it (a CLI command exits at once), and an outage cannot extend it.
+            if (a.leaseUntil() > System.currentTimeMillis()) {
+                sync.publishUntil(a, a.leaseUntil());
             }
             return;
         }
@@ -70,9 +69,12 @@ final class RedisLink implements RegistryLink {
             if (registry.isEmpty()) {
                 throw new RegistryUnavailableException("not reached in " + READ_WAIT_MILLIS / 1000 + " s");
             }
-            return registry.get().allocations();
+            List<Allocation> found = registry.get().allocations();
+            staleReason = null;
+            return found;
         } catch (RuntimeException e) {
             readFailed = true; // a command's exit status says its view lacks other hosts
+            staleReason = e.getMessage();
             if (!readFailureLogged) {
                 readFailureLogged = true;
                 Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
@@ -104,6 +106,7 @@ final class RedisLink implements RegistryLink {
         Optional<Registry> registry = awaitRegistry();
         if (registry.isEmpty()) {
             readFailed = true;
+            staleReason = "registry " + describe + " not reached in " + READ_WAIT_MILLIS / 1000 + " s";
             if (!readFailureLogged) {
                 readFailureLogged = true;
                 Log.warn("registry " + describe + " not reached in " + READ_WAIT_MILLIS / 1000
@@ -112,8 +115,12 @@ final class RedisLink implements RegistryLink {
             return List.of();
         }
         try {
-            return query.apply(registry.get());
+            List<Allocation> found = query.apply(registry.get());
+            staleReason = null;
+            return found;
         } catch (RuntimeException e) {
+            // a RegistryTimeoutException when Redis is slow or black-holed: the read gave up after a short wait
+            staleReason = e.getMessage();
             if (!readFailureLogged) {
                 readFailureLogged = true;
                 Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
@@ -125,6 +132,11 @@ final class RedisLink implements RegistryLink {
 
     private Optional<Registry> awaitRegistry() {
         return sync.awaitRegistry(Duration.ofMillis(READ_WAIT_MILLIS));
+    }
+
+    @Override
+    public Optional<String> stale() {
+        return Optional.ofNullable(staleReason);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.portmanager.registry.Registry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The facade's view of the cross-host registry: nothing at all on the embedded store, a background publisher
@@ -38,6 +39,14 @@ interface RegistryLink {
     }
 
     String describe();
+
+    /**
+     * Why the last registry read failed (timed out, unreachable), so that the registry part of the view it
+     * served is stale; empty when it succeeded or there is no registry.
+     */
+    default Optional<String> stale() {
+        return Optional.empty();
+    }
 
     void close();
 

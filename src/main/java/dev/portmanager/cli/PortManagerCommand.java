@@ -45,9 +45,15 @@ public final class PortManagerCommand {
     Path stateDir;
 
     @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "STORE", converter = Converters.Store.class,
-            description = "'embedded' (default) or redis://[user:password@]host[:port][/db] (rediss:// for TLS); "
+            description = "'embedded' (default), redis://[user:password@]host[:port][/db] (one server or any node "
+                    + "of a cluster; rediss:// for TLS) or redis-sentinel://host:port[,host:port...][/db]#master; "
                     + "default $PORTMANAGER_STORE, else the config file's.")
     String store;
+
+    @Option(names = "--redis-ca", scope = ScopeType.INHERIT, paramLabel = "PEM",
+            description = "CA certificate(s) that sign the rediss:// server's certificate (default "
+                    + "$PORTMANAGER_REDIS_CA, else the config file's redisCa, else the JVM's trust store).")
+    Path redisCa;
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "YAML config file (default: $PORTMANAGER_CONFIG, else "
@@ -91,7 +97,8 @@ public final class PortManagerCommand {
     }
 
     PortManagerConfig loadConfig() {
-        return ClientSettings.resolve(config, stateDir, store);
+        PortManagerConfig c = ClientSettings.resolve(config, stateDir, store);
+        return redisCa == null ? c : c.withRedisCa(redisCa);
     }
 
     /** The store directly, or the sidecar with --url. */

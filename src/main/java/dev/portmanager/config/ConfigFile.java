@@ -1,6 +1,7 @@
 package dev.portmanager.config;
 
 import dev.portmanager.AllocationRequest;
+import dev.portmanager.registry.RedisStoreUri;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -27,8 +28,10 @@ import java.util.Map;
  *
  * <pre>
  * stateDir: /var/lib/portmanager      # host-local state shared by every process on the host
- * store: embedded                      # or redis://[user:password@]host:6379/0, rediss:// for TLS
+ * store: embedded                      # or redis://[user:password@]host:6379/0, rediss:// for TLS,
+ *                                      # redis-sentinel://h1:26379,h2:26379/0#master
  * redisPrefix: portmanager
+ * redisCa: /etc/portmanager/redis-ca.pem  # CA that signs the rediss:// server's certificate
  * host: web-01                         # name of this host in the registry (default: detected)
  * advertise: 10.0.0.5                  # address clients use for wildcard binds (default: derived)
  * lease: 30s                           # registrations are renewed every third of this
@@ -49,8 +52,8 @@ import java.util.Map;
  * Any mistake is reported as one {@link ConfigException} naming the file, the line and what is accepted.
  */
 public final class ConfigFile {
-    private static final List<String> TOP_KEYS = List.of("stateDir", "store", "redisPrefix", "host", "advertise",
-            "lease", "cooldown", "reservationTtl", "ranges", "aliases", "services", "routes");
+    private static final List<String> TOP_KEYS = List.of("stateDir", "store", "redisPrefix", "redisCa", "host",
+            "advertise", "lease", "cooldown", "reservationTtl", "ranges", "aliases", "services", "routes");
     private static final List<String> RANGE_KEYS = List.of("start", "end", "priority", "name");
     private static final List<String> SERVICE_KEYS = List.of("type", "preferred", "healthPath");
 
@@ -152,9 +155,10 @@ public final class ConfigFile {
                 case "stateDir" -> config = config.withStateDir(UserHome.expand(text(v, key, "a directory path")));
                 case "store" -> config = config.withStore(store(v));
                 case "redisPrefix" -> config = config.withRedisPrefix(name(v, key));
+                case "redisCa" -> config = config.withRedisCa(Path.of(text(v, key, "a PEM file path")));
                 case "host" -> config = config.withHost(text(v, key, "a host name"));
                 case "advertise" -> config = config.withAdvertise(text(v, key, "a host name or IP address"));
-                case "lease" -> config = config.withLease(duration(v, key));
+                case "lease" -> config = config.withLease(lease(v));
                 case "cooldown" -> config = config.withCooldown(duration(v, key));
                 case "reservationTtl" -> config = config.withReservationTtl(duration(v, key));
                 case "ranges" -> applyRanges(v);
@@ -359,14 +363,22 @@ public final class ConfigFile {
         }
     }
 
-    private String store(Node node) {
-        String value = text(node, "store", "embedded or a redis:// or rediss:// URI");
-        if (value.equals(PortManagerConfig.EMBEDDED_STORE) || value.startsWith("redis://")
-                || value.startsWith("rediss://")) {
-            return value;
+    /** A lease is at least a second: owners renew every third of it, and Redis must not be asked faster. */
+    private Duration lease(Node node) {
+        Duration d = duration(node, "lease");
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw error(node, "lease " + Durations.format(d) + " is too short; accepted: at least 1s");
         }
-        throw error(node, "store '" + value + "' is not accepted; expected embedded, redis://host:port[/db] or "
-                + "rediss://host:port[/db]");
+        return d;
+    }
+
+    private String store(Node node) {
+        String value = text(node, "store", "embedded or a redis://, rediss:// or redis-sentinel:// URI");
+        try {
+            return RedisStoreUri.checkStore(value);
+        } catch (ConfigException e) {
+            throw error(node, e.getMessage()); // the message quotes the URI without its credentials
+        }
     }
 
     private ConfigException error(Node node, String message) {

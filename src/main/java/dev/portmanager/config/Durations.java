@@ -4,7 +4,10 @@ import java.time.Duration;
 
 /** Parses the short duration forms used in config files, agent arguments and CLI flags. */
 public final class Durations {
-    public static final String ACCEPTED = "a number followed by ms, s, m, h or d (e.g. 500ms, 30s, 10m, 1h)";
+    public static final String ACCEPTED = "a number followed by ms, s, m, h or d (e.g. 500ms, 30s, 10m, 1h), "
+            + "at most 3650d";
+    /** The longest duration accepted anywhere: ten years, far from any overflow in milli- or nanoseconds. */
+    public static final Duration MAX = Duration.ofDays(3650);
 
     private Durations() {
     }
@@ -25,14 +28,20 @@ public final class Durations {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is too large: expected " + ACCEPTED);
         }
+        long unitMillis;
         switch (s.substring(split)) {
-            case "ms": return Duration.ofMillis(amount);
-            case "s": return Duration.ofSeconds(amount);
-            case "m": return Duration.ofMinutes(amount);
-            case "h": return Duration.ofHours(amount);
-            case "d": return Duration.ofDays(amount);
+            case "ms": unitMillis = 1; break;
+            case "s": unitMillis = 1_000; break;
+            case "m": unitMillis = 60_000; break;
+            case "h": unitMillis = 3_600_000; break;
+            case "d": unitMillis = 86_400_000; break;
             default: throw new IllegalArgumentException("'" + text + "' has an unknown unit: expected " + ACCEPTED);
         }
+        // compared before multiplying, so no amount can overflow
+        if (amount > MAX.toMillis() / unitMillis) {
+            throw new IllegalArgumentException("'" + text + "' is too long: expected " + ACCEPTED);
+        }
+        return Duration.ofMillis(amount * unitMillis);
     }
 
     /** Formats a duration in the shortest exact unit, so that parse(format(d)) equals d. */

@@ -32,6 +32,7 @@ public final class PortManagerConfig {
     private final Duration reservationTtl;
     /** Set only by {@link Copy#build()} right after construction; never changed afterwards. */
     private String routes;
+    private Path redisCa;
 
     private PortManagerConfig(Map<String, PortRange> ranges, Map<String, String> aliases,
                               Map<String, KnownService> services, Path stateDir, String store, String redisPrefix,
@@ -151,6 +152,14 @@ public final class PortManagerConfig {
         return lease;
     }
 
+    /**
+     * PEM file with the CA certificate(s) that sign the Redis server's TLS certificate ({@code rediss://}), or
+     * null to trust the JVM's default trust store. The server certificate is verified either way.
+     */
+    public Path redisCa() {
+        return redisCa;
+    }
+
     /** How long a freed port rests before another service may take it. */
     public Duration cooldown() {
         return cooldown;
@@ -251,9 +260,20 @@ public final class PortManagerConfig {
         return c.build();
     }
 
+    /** The lease; positive and at most {@link Durations#MAX}, so renewal arithmetic never overflows. */
     public PortManagerConfig withLease(Duration d) {
+        if (d == null || d.isZero() || d.isNegative() || d.compareTo(Durations.MAX) > 0) {
+            throw new ConfigException("lease " + (d == null ? "null" : Durations.format(d)) + " is out of range; "
+                    + "accepted: at least 1s (shorter only in tests), at most " + Durations.format(Durations.MAX));
+        }
         Copy c = new Copy(this);
         c.lease = d;
+        return c.build();
+    }
+
+    public PortManagerConfig withRedisCa(Path caFile) {
+        Copy c = new Copy(this);
+        c.redisCa = caFile;
         return c.build();
     }
 
@@ -289,6 +309,7 @@ public final class PortManagerConfig {
         Duration cooldown;
         Duration reservationTtl;
         String routes;
+        Path redisCa;
 
         Copy(PortManagerConfig from) {
             ranges = from.ranges;
@@ -303,12 +324,14 @@ public final class PortManagerConfig {
             cooldown = from.cooldown;
             reservationTtl = from.reservationTtl;
             routes = from.routes;
+            redisCa = from.redisCa;
         }
 
         PortManagerConfig build() {
             PortManagerConfig built = new PortManagerConfig(ranges, aliases, services, stateDir, store, redisPrefix,
                     host, advertise, lease, cooldown, reservationTtl);
             built.routes = routes;
+            built.redisCa = redisCa;
             return built;
         }
     }

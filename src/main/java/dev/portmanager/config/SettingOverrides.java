@@ -11,7 +11,7 @@ import java.util.Properties;
  */
 final class SettingOverrides {
     /** The keys that may be overridden, as written in the config file. */
-    private static final String[] KEYS = {"stateDir", "store", "host", "advertise", "lease"};
+    private static final String[] KEYS = {"stateDir", "store", "host", "advertise", "lease", "redisCa"};
 
     private SettingOverrides() {
     }
@@ -43,18 +43,23 @@ final class SettingOverrides {
         return switch (key) {
             case "stateDir" -> c.withStateDir(UserHome.expand(value));
             case "store" -> {
-                if (!value.equals(PortManagerConfig.EMBEDDED_STORE) && !value.startsWith("redis://")
-                        && !value.startsWith("rediss://")) {
-                    throw new ConfigException(source + " '" + value + "' is not accepted; expected embedded, "
-                            + "redis://host:port[/db] or rediss://host:port[/db]");
+                try {
+                    // the message quotes the URI without its user info: a password never reaches an error
+                    yield c.withStore(dev.portmanager.registry.RedisStoreUri.checkStore(value));
+                } catch (ConfigException e) {
+                    throw new ConfigException(source + ": " + e.getMessage());
                 }
-                yield c.withStore(value);
             }
+            case "redisCa" -> c.withRedisCa(UserHome.expand(value));
             case "host" -> c.withHost(value);
             case "advertise" -> c.withAdvertise(value);
             case "lease" -> {
                 try {
-                    yield c.withLease(Durations.parse(value));
+                    java.time.Duration lease = Durations.parse(value);
+                    if (lease.toMillis() < 1000) {
+                        throw new IllegalArgumentException("lease " + value + " is too short; accepted: at least 1s");
+                    }
+                    yield c.withLease(lease);
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(source + ": " + e.getMessage());
                 }

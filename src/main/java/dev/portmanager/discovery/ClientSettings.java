@@ -1,7 +1,9 @@
 package dev.portmanager.discovery;
 
+import dev.portmanager.config.ConfigException;
 import dev.portmanager.config.ConfigFile;
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.registry.RedisStoreUri;
 
 import java.nio.file.Path;
 
@@ -15,7 +17,8 @@ public final class ClientSettings {
     public static final String STORE_ENV = "PORTMANAGER_STORE";
     /** Environment variable naming a running sidecar, e.g. {@code http://127.0.0.1:8081}. */
     public static final String URL_ENV = "PORTMANAGER_URL";
-    public static final String STORE_RULE = "'embedded', or a redis://[user:password@]host[:port][/db] or rediss:// URI";
+    public static final String STORE_RULE = "'embedded', or a redis://[user:password@]host[:port][/db], rediss:// "
+            + "or redis-sentinel://host:port[,host:port...][/db]#master URI";
 
     private ClientSettings() {
     }
@@ -41,14 +44,16 @@ public final class ClientSettings {
         return config;
     }
 
-    /** Returns the store if its form is accepted, else throws naming the accepted forms. */
+    /**
+     * Returns the store if its form is accepted, else throws naming the accepted forms; the message never quotes a
+     * password.
+     */
     public static String checkStore(String store) {
-        String s = store.trim();
-        if (s.equals(PortManagerConfig.EMBEDDED_STORE)
-                || ((s.startsWith("redis://") || s.startsWith("rediss://")) && s.indexOf("://") + 3 < s.length())) {
-            return s;
+        try {
+            return RedisStoreUri.checkStore(store);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
-        throw new IllegalArgumentException("store '" + store + "' is not accepted: expected " + STORE_RULE);
     }
 
     static String blankToNull(String s) {

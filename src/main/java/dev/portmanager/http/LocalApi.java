@@ -13,6 +13,7 @@ import dev.portmanager.RangeExhaustedException;
 import dev.portmanager.RangeUtilization;
 import dev.portmanager.config.KnownService;
 import dev.portmanager.discovery.HealthProbe;
+import dev.portmanager.registry.RedisStoreUri;
 import dev.portmanager.watch.ChangeIndex;
 
 import java.time.Duration;
@@ -234,11 +235,8 @@ public final class LocalApi implements PortManagerApi {
         if (!pm.config().usesRedis()) {
             return "embedded " + pm.config().stateDir();
         }
-        // Never echo credentials: keep only scheme, host, port and database.
-        String s = pm.config().store();
-        int at = s.lastIndexOf('@');
-        int scheme = s.indexOf("://");
-        return at > scheme && scheme >= 0 ? s.substring(0, scheme + 3) + s.substring(at + 1) : s;
+        // Never echo credentials: keep only scheme, hosts, ports, database and master name.
+        return RedisStoreUri.describeStore(pm.config().store());
     }
 
     /**

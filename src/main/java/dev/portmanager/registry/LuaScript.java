@@ -3,11 +3,14 @@ package dev.portmanager.registry;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One server-side script, run by its SHA-1 (EVALSHA) so the text crosses the network only when Redis does not
@@ -25,15 +28,25 @@ final class LuaScript {
         this.sha = sha1(text);
     }
 
-    <T> T run(RedisClusterCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
+    /**
+     * Runs the script and waits for its reply at most {@code timeoutNanos}.
+     *
+     * @throws TimeoutException     when no reply came in time (the command may still run)
+     * @throws ExecutionException   with Lettuce's exception as the cause
+     */
+    <T> T run(RedisClusterAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
+              long timeoutNanos, String... args)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
-            return redis.evalsha(sha, type, keys, args);
-        } catch (RedisNoScriptException e) {
-            return redis.eval(text, type, keys, args);
-        } catch (RedisCommandExecutionException e) {
+            return redis.<T>evalsha(sha, type, keys, args).get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
             // some servers and proxies report the missing script without the NOSCRIPT-specific exception type
-            if (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
-                return redis.eval(text, type, keys, args);
+            if (cause instanceof RedisNoScriptException || cause instanceof RedisCommandExecutionException
+                    && cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT")) {
+                return redis.<T>eval(text, type, keys, args)
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             throw e;
         }

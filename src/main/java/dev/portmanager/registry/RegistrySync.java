@@ -28,11 +28,23 @@ import java.util.function.Supplier;
  * entries whose owners had no chance to renew are not removed. A renewal answered CREATED means the registry lost
  * the entry (Redis restarted empty): everything tracked is republished in the same pass. An allocation answered
  * SUPERSEDED belongs to a newer grant and is no longer renewed.
+ *
+ * <p>Long outages: memory stays bounded by the number of ports, never by the outage's length: one tracked entry
+ * and at most one pending withdrawal per host:port (a newer change replaces an older one). When the registry
+ * answers again, renewals of entries it already had go first, since their leases are running out; first
+ * publications and withdrawals (the backlog) follow. Entries published with an absolute deadline
+ * ({@link #publishUntil}, reservations) are sent with what is left of it, and dropped once it passed, so an
+ * outage never extends them.
  */
 public final class RegistrySync implements AutoCloseable {
     public static final String THREAD_NAME = "portmanager-registry";
     /** How long {@link #close()} spends withdrawing before it gives up (entries then expire with their lease). */
     static final long CLOSE_TIMEOUT_MILLIS = 2_000;
+    /**
+     * While the registry is down, retries are this far apart at most (less for short leases): a failover takes
+     * seconds, and the entries it interrupted must be renewed before their lease ends.
+     */
+    private static final long MAX_RETRY_NANOS = 1_000_000_000L;
     /** A service name nobody uses: looked up to learn whether the registry is back when there is nothing to send. */
     private static final String PROBE_SERVICE = "portmanager-probe";
 
@@ -43,7 +55,8 @@ public final class RegistrySync implements AutoCloseable {
 
     // guarded by lock
     private final Map<String, Entry> tracked = new LinkedHashMap<>();
-    private final List<Allocation> withdrawals = new ArrayList<>();
+    /** Pending withdrawals, one per host:port: the latest grant asked for wins. */
+    private final Map<String, Allocation> withdrawals = new LinkedHashMap<>();
     private boolean closing;
     private boolean failedForGood;
 
@@ -108,7 +121,31 @@ public final class RegistrySync implements AutoCloseable {
                 e.published = false;
                 e.dirty = true;
                 e.once = false;
+                e.deadlineMillis = 0;
             }
+            Allocation pending = withdrawals.get(a.hostPort());
+            if (pending != null && pending.generation() < a.generation()) {
+                withdrawals.remove(a.hostPort()); // the newer grant's publish replaces the older entry anyway
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Publishes {@code a} once, soon, with a lease ending at {@code deadlineMillis} (wall-clock epoch ms), then
+     * leaves it to that lease: not renewed, not withdrawn at close. The lease sent is what is left of the deadline
+     * when the publish actually happens, and nothing is sent once it passed, so an outage cannot extend it. Used
+     * for reservations, which end when their ttl does whoever made them.
+     */
+    public void publishUntil(Allocation a, long deadlineMillis) {
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            Entry e = new Entry(a);
+            e.once = true;
+            e.deadlineMillis = deadlineMillis;
+            tracked.put(a.hostPort(), e);
             lock.notifyAll();
         }
     }
@@ -123,7 +160,7 @@ public final class RegistrySync implements AutoCloseable {
             if (e != null && sameGrant(e.allocation, a)) {
                 tracked.remove(a.hostPort());
             }
-            withdrawals.add(a);
+            withdrawals.put(a.hostPort(), a);
             lock.notifyAll();
         }
     }
@@ -259,6 +296,8 @@ public final class RegistrySync implements AutoCloseable {
             List<Allocation> toWithdraw;
             List<Entry> toPublish;
             List<Allocation> values;
+            List<Long> deadlines;
+            int renewals = 0;
             boolean reapNow;
             synchronized (lock) {
                 long wait;
@@ -272,15 +311,26 @@ public final class RegistrySync implements AutoCloseable {
                     break;
                 }
                 long now = System.nanoTime();
-                toWithdraw = new ArrayList<>(withdrawals);
+                toWithdraw = new ArrayList<>(withdrawals.values());
                 toPublish = new ArrayList<>();
                 values = new ArrayList<>();
-                // renewals falling due within a tenth of an interval go now, so wake-ups batch up
+                deadlines = new ArrayList<>();
+                dropPassedDeadlines();
+                // renewals falling due within a tenth of an interval go now, so wake-ups batch up; renewals of
+                // entries the registry already holds go first (after an outage, their leases are the ones running
+                // out), then the backlog: withdrawals, then first publications (a new grant of a host:port must
+                // find the old one withdrawn, or it would be refused as superseded)
                 long horizon = now + renewNanos / 10;
-                for (Entry e : tracked.values()) {
-                    if (e.dirty || e.due <= horizon) {
-                        toPublish.add(e);
-                        values.add(e.allocation);
+                for (int round = 0; round < 2; round++) {
+                    for (Entry e : tracked.values()) {
+                        if ((e.dirty || e.due - horizon <= 0) && e.published == (round == 0)) {
+                            toPublish.add(e);
+                            values.add(e.allocation);
+                            deadlines.add(e.deadlineMillis);
+                        }
+                    }
+                    if (round == 0) {
+                        renewals = toPublish.size();
                     }
                 }
                 reapNow = now - nextReap >= 0;
@@ -291,8 +341,11 @@ public final class RegistrySync implements AutoCloseable {
             }
             boolean wasDown = down;
             try {
+                publish(r, toPublish.subList(0, renewals), values.subList(0, renewals),
+                        deadlines.subList(0, renewals));
                 withdraw(r, toWithdraw);
-                publish(r, toPublish, values);
+                publish(r, toPublish.subList(renewals, toPublish.size()), values.subList(renewals, values.size()),
+                        deadlines.subList(renewals, deadlines.size()));
                 if (wasDown && toWithdraw.isEmpty() && toPublish.isEmpty()) {
                     r.lookup(PROBE_SERVICE); // nothing else to send: a cheap read proves the registry answers
                 }
@@ -361,17 +414,24 @@ public final class RegistrySync implements AutoCloseable {
         for (Allocation a : toWithdraw) {
             r.withdraw(a);
             synchronized (lock) {
-                withdrawals.remove(a);
+                withdrawals.remove(a.hostPort(), a); // unless a newer withdrawal replaced it meanwhile
             }
         }
     }
 
-    private void publish(Registry r, List<Entry> entries, List<Allocation> values) {
+    private void publish(Registry r, List<Entry> entries, List<Allocation> values, List<Long> deadlines) {
         boolean republishAll = false;
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             Allocation a = values.get(i);
-            Registry.PublishOutcome outcome = r.publish(a);
+            long deadline = deadlines.get(i);
+            if (deadline != 0 && deadline <= System.currentTimeMillis()) {
+                synchronized (lock) {
+                    tracked.remove(a.hostPort(), e); // its time ran out before the registry could take it
+                }
+                continue;
+            }
+            Registry.PublishOutcome outcome = r.publish(deadline == 0 ? a : leaseLeft(a, deadline));
             synchronized (lock) {
                 if (outcome == Registry.PublishOutcome.CREATED && e.published && !e.dirty) {
                     // the registry had this entry and lost it: Redis restarted empty, or our lease ran out
@@ -447,10 +507,11 @@ public final class RegistrySync implements AutoCloseable {
         }
         SyncStats.passFailed(renewing);
         available = false;
-        notBefore = System.nanoTime() + renewNanos;
+        long retry = Math.min(renewNanos, MAX_RETRY_NANOS);
+        notBefore = System.nanoTime() + retry;
         if (!down) {
             down = true;
-            SyncLog.down(r, e, Duration.ofNanos(renewNanos));
+            SyncLog.down(r, e, Duration.ofNanos(retry));
         }
     }
 
@@ -459,8 +520,11 @@ public final class RegistrySync implements AutoCloseable {
         Registry r = registry;
         List<Allocation> toWithdraw;
         synchronized (lock) {
-            toWithdraw = new ArrayList<>(withdrawals);
+            toWithdraw = new ArrayList<>(withdrawals.values());
             for (Entry e : tracked.values()) {
+                if (e.deadlineMillis != 0) {
+                    continue; // published to end at its deadline, whoever made it
+                }
                 // an entry changed since its last publish may still be in Redis under its previous value;
                 // withdraw compares the grant, not the fields, so the current value removes it as well
                 if (e.published || e.due != 0) {
@@ -488,6 +552,26 @@ public final class RegistrySync implements AutoCloseable {
     }
 
     // ---- small helpers ----------------------------------------------------------------------------------------
+
+    /** Entries with an absolute deadline that passed are dropped unpublished (guarded by lock). */
+    private void dropPassedDeadlines() {
+        long now = System.currentTimeMillis();
+        Iterator<Entry> it = tracked.values().iterator();
+        while (it.hasNext()) {
+            Entry e = it.next();
+            if (e.deadlineMillis != 0 && e.deadlineMillis <= now) {
+                it.remove();
+            }
+        }
+    }
+
+    /** The allocation to publish for an absolute deadline: what is left of it becomes its lease. */
+    private static Allocation leaseLeft(Allocation a, long deadlineMillis) {
+        long left = Math.max(1, deadlineMillis - System.currentTimeMillis());
+        return new Allocation(a.host(), a.port(), a.service(), a.type(), a.instance(), a.endpoint(),
+                a.requestedPort(), a.advertised(), a.pid(), a.processStart(), a.createdAt(), left, deadlineMillis,
+                a.state(), a.generation(), a.reason());
+    }
 
     private boolean pending() {
         if (!withdrawals.isEmpty()) {
@@ -524,6 +608,8 @@ public final class RegistrySync implements AutoCloseable {
         boolean published;
         /** Forgotten before its first publish: publish once, never renew. */
         boolean once;
+        /** Wall-clock epoch ms at which the lease must end whenever it is published; 0 for a renewed entry. */
+        long deadlineMillis;
         long due;
 
         Entry(Allocation allocation) {

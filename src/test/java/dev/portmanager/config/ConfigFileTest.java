@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,6 +130,24 @@ class ConfigFileTest {
         ConfigException bad = assertThrows(ConfigException.class,
                 () -> ConfigFile.withEnvironment(fromFile, java.util.Map.of("PORTMANAGER_STORE", "mysql://x")));
         assertTrue(bad.getMessage().contains("expected embedded, redis://"), bad.getMessage());
+    }
+
+    @Test
+    void aBadStoreInTheEnvironmentIsExplainedWithoutItsPassword() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.withEnvironment(
+                PortManagerConfig.defaults(), java.util.Map.of("PORTMANAGER_STORE", "Redis://u:Kq7v/x@h:70000")));
+        assertTrue(e.getMessage().startsWith("PORTMANAGER_STORE: Invalid Redis store URI"), e.getMessage());
+        assertFalse(e.getMessage().contains("Kq7v"), e.getMessage());
+    }
+
+    @Test
+    void leaseIsAtLeastASecondAndDurationsCannotOverflow() throws IOException {
+        assertTrue(errorOf("lease: 500ms\n").contains("at least 1s"));
+        String huge = errorOf("reservationTtl: 99999999999999999d\n");
+        assertTrue(huge.contains(":1:") && huge.contains("at most 3650d"), huge);
+        assertTrue(errorOf("cooldown: 3651d\n").contains("too long"));
+        assertEquals(Duration.ofDays(3650), ConfigFile.load(write("reservationTtl: 3650d\n")).reservationTtl());
+        assertEquals(Path.of("/etc/pm/ca.pem"), ConfigFile.load(write("redisCa: /etc/pm/ca.pem\n")).redisCa());
     }
 
     @Test

@@ -39,6 +39,7 @@ public final class RedisServer implements AutoCloseable {
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
 
     private final List<String> extraArgs;
+    private final List<String> leadingArgs;
     private final Path dir;
     private final Path log;
     private final String password;
@@ -57,6 +58,20 @@ public final class RedisServer implements AutoCloseable {
      * @param extraArgs more {@code redis-server} options, e.g. {@code List.of("--requirepass", "secret")}
      */
     public RedisServer(List<String> extraArgs) {
+        this(List.of(), extraArgs);
+    }
+
+    /**
+     * A server that is not running yet, with arguments that go before the usual options (a config file, which
+     * must come first, and {@code --sentinel}) and after them.
+     */
+    public RedisServer(List<String> leadingArgs, List<String> extraArgs) {
+        this(0, leadingArgs, extraArgs);
+    }
+
+    /** Same, on a port chosen by the caller (0: a free one now), for fixtures whose configs name each other. */
+    RedisServer(int port, List<String> leadingArgs, List<String> extraArgs) {
+        this.leadingArgs = List.copyOf(leadingArgs);
         this.extraArgs = List.copyOf(extraArgs);
         this.password = passwordIn(this.extraArgs);
         try {
@@ -65,7 +80,7 @@ public final class RedisServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create a temporary directory for redis-server", e);
         }
         this.log = dir.resolve("redis.log");
-        this.port = freePort();
+        this.port = port != 0 ? port : freePort();
     }
 
     /** Starts a fresh server on a free loopback port and waits until it answers PING. */
@@ -184,6 +199,11 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** The server's own temporary directory (its data, its log, and room for fixture files). */
+    public Path dir() {
+        return dir;
+    }
+
     /** The last lines the server wrote to its log, for failure messages. */
     public String logTail() {
         try {
@@ -218,6 +238,7 @@ public final class RedisServer implements AutoCloseable {
     private void spawn() {
         List<String> command = new ArrayList<>();
         command.add(executable());
+        command.addAll(leadingArgs);
         command.addAll(List.of("--port", Integer.toString(port), "--bind", LOOPBACK,
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
                 "--logfile", "", "--databases", "16"));
@@ -286,7 +307,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** A port the OS considers free right now; the start retries elsewhere if someone takes it meanwhile. */
-    private static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0));

@@ -2,6 +2,7 @@ package dev.portmanager.agent;
 
 import dev.portmanager.AllocationRequest;
 import dev.portmanager.config.Durations;
+import dev.portmanager.registry.RedisStoreUri;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +31,11 @@ public final class AgentSettings {
         KEYS.put("instance", "an instance id: " + AllocationRequest.NAME_RULE);
         KEYS.put("preferred", "a port 1-65535, or requested=preferred pairs separated by ';' (8080=8301;8081=8302)");
         KEYS.put("mode", "preferred or strict");
-        KEYS.put("store", "embedded, or a redis:// or rediss:// URI");
+        KEYS.put("store", "embedded, or a redis://, rediss:// or redis-sentinel:// URI");
+        KEYS.put("redisCa", "a PEM file with the CA certificate(s) of a rediss:// server");
         KEYS.put("host", "this host's name in the registry");
         KEYS.put("advertise", "the address clients should connect to");
-        KEYS.put("lease", Durations.ACCEPTED);
+        KEYS.put("lease", Durations.ACCEPTED + ", at least 1s");
         KEYS.put("manage", "all, or ports and ranges separated by ';' (8080;8081;9000-9100)");
         KEYS.put("ignore", "ports and ranges separated by ';' (9010;1099)");
         KEYS.put("endpoints", "requested=name pairs separated by ';' (8080=http;8081=admin)");
@@ -51,6 +53,7 @@ public final class AgentSettings {
     final Map<Integer, Integer> preferredByPort = new HashMap<>();
     AllocationRequest.Mode mode = AllocationRequest.Mode.PREFERRED;
     String store;
+    Path redisCa;
     String host;
     String advertise;
     Duration lease;
@@ -171,19 +174,22 @@ public final class AgentSettings {
                 case "store": store = store(value); break;
                 case "host": host = nonBlank(value); break;
                 case "advertise": advertise = nonBlank(value); break;
-                case "lease": lease = Durations.parse(value); break;
+                case "lease": lease = lease(value); break;
                 case "manage": managed = "all".equals(value) ? null : ports(value, new BitSet(65536)); break;
                 case "ignore": ports(value, ignored); break;
                 case "endpoints": endpoints(value); break;
                 case "fail": oneOf(value, "open", "closed"); break;
                 case "stateDir": stateDir = Path.of(nonBlank(value)); break;
+                case "redisCa": redisCa = Path.of(nonBlank(value)); break;
                 case "config": config = Path.of(nonBlank(value)); break;
                 case "routes": routes = value; break;
                 case "timeout": timeout = positive(Durations.parse(value)); break;
                 default: throw new IllegalArgumentException("unknown key");
             }
         } catch (RuntimeException e) {
-            throw new SettingsException("bad value '" + value + "' for " + sources.getOrDefault(key, key)
+            // a store URI may carry a password: it is shown without its user info, however malformed it is
+            String shown = key.equals("store") ? RedisStoreUri.redact(value) : value;
+            throw new SettingsException("bad value '" + shown + "' for " + sources.getOrDefault(key, key)
                     + ": expected " + KEYS.get(key));
         }
     }
@@ -216,11 +222,28 @@ public final class AgentSettings {
         return value;
     }
 
+    /**
+     * Only the scheme is checked here (premain stays cheap); the opener thread parses the whole URI, and its
+     * message names the problem without the password.
+     */
     private static String store(String value) {
-        if (value.equals("embedded") || value.startsWith("redis://") || value.startsWith("rediss://")) {
+        if (value.equals("embedded") || hasScheme(value, "redis://") || hasScheme(value, "rediss://")
+                || hasScheme(value, "redis-sentinel://")) {
             return value;
         }
         throw new IllegalArgumentException("bad store");
+    }
+
+    private static boolean hasScheme(String value, String scheme) {
+        return value.regionMatches(true, 0, scheme, 0, scheme.length());
+    }
+
+    private static Duration lease(String value) {
+        Duration d = Durations.parse(value);
+        if (d.toMillis() < 1000) {
+            throw new IllegalArgumentException("lease under 1s");
+        }
+        return d;
     }
 
     private static int port(String text) {

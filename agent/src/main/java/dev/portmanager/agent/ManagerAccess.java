@@ -131,6 +131,9 @@ final class ManagerAccess implements Runnable {
         if (settings.store != null) {
             c = c.withStore(settings.store);
         }
+        if (settings.redisCa != null) {
+            c = c.withRedisCa(settings.redisCa);
+        }
         if (settings.host != null) {
             c = c.withHost(settings.host);
         }

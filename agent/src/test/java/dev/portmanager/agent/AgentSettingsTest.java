@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -92,6 +93,35 @@ class AgentSettingsTest {
                 () -> AgentSettings.resolve("service=a,sevrice=b", new Properties(), Map.of()));
         assertTrue(e.getMessage().startsWith("unknown agent argument 'sevrice': accepted keys are service, type"),
                 e.getMessage());
+    }
+
+    @Test
+    void aBadStoreIsShownWithoutItsPasswordFromEverySource() {
+        String bad = "rediss//app:Kq7v%2FWm3x@cache:6379";
+        for (SettingsException e : List.of(
+                assertThrows(SettingsException.class, () -> AgentSettings.resolve("store=" + bad, new Properties(),
+                        Map.of())),
+                assertThrows(SettingsException.class, () -> AgentSettings.resolve("", props("portmanager.store", bad),
+                        Map.of())),
+                assertThrows(SettingsException.class, () -> AgentSettings.resolve("", new Properties(),
+                        Map.of("PORTMANAGER_STORE", bad))))) {
+            assertTrue(e.getMessage().startsWith("bad value '***@cache:6379' for "), e.getMessage());
+            assertTrue(!e.getMessage().contains("Kq7v") && !e.getMessage().contains("Wm3x"), e.getMessage());
+        }
+        // the scheme is case-insensitive; the whole URI is checked on the opener thread, off premain
+        assertEquals("REDIS-SENTINEL://h:26379#m", AgentSettings.resolve("", props("portmanager.store",
+                "REDIS-SENTINEL://h:26379#m"), Map.of()).store);
+    }
+
+    @Test
+    void redisCaAndAtLeastASecondOfLease() {
+        AgentSettings s = AgentSettings.resolve("redisCa=/etc/pm/ca.pem,lease=1s", new Properties(), Map.of());
+        assertEquals(java.nio.file.Path.of("/etc/pm/ca.pem"), s.redisCa);
+        assertEquals(java.time.Duration.ofSeconds(1), s.lease);
+        assertTrue(assertThrows(SettingsException.class, () -> AgentSettings.resolve("lease=999ms",
+                new Properties(), Map.of())).getMessage().contains("at least 1s"));
+        assertTrue(assertThrows(SettingsException.class, () -> AgentSettings.resolve("lease=99999999999d",
+                new Properties(), Map.of())).getMessage().contains("at most 3650d"));
     }
 
     @Test

@@ -62,6 +62,33 @@ class RedisIT {
         }
     }
 
+    /** Malformed store URIs whose password holds reserved characters (the core's secrets test uses the same). */
+    static List<String> malformedStores() {
+        String pw = "Kq7v/Wm3x?Yp8z#Tn4r@Jd5s";
+        String enc = "Kq7v%2FWm3x%3FYp8z%23Tn4r%40Jd5s";
+        return List.of("redis://app:" + pw + "@cache.internal:6379/0", "REDIS://app:" + enc + "@cache.internal:99999",
+                "rediss//app:" + enc + "@cache.internal:6379", "redis://app:" + enc + "@cache internal:6379",
+                "redis://app:" + enc + "@cache.internal:6379/db2");
+    }
+
+    /** A bad store turns the agent off with one line; no piece of the password is in anything the app printed. */
+    @ParameterizedTest
+    @MethodSource("malformedStores")
+    void aMalformedStoreUriNeverShowsItsPassword(String store, @TempDir Path state) throws Exception {
+        String args = "service=secret-app,type=ml,stateDir=" + state + ",store=" + store;
+        try (ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(),
+                Stack.SERVER_SOCKET.mainClass, Integer.toString(Ports.free()))) {
+            String line = app.awaitStderr("[portmanager] ");
+            assertTrue(line.contains("store") || line.contains("Redis store URI"), app.toString());
+            app.awaitListening(); // the app runs on, unmanaged (fail-open)
+            app.stop();
+            String all = String.join("\n", app.stdout()) + "\n" + String.join("\n", app.stderr());
+            for (String piece : List.of("Kq7v", "Wm3x", "Yp8z", "Tn4r", "Jd5s")) {
+                assertTrue(!all.contains(piece), "password piece " + piece + " in:\n" + all);
+            }
+        }
+    }
+
     /** Polls Redis (up to 10 s: registration is in the background, renewal every lease/3 = 1 s). */
     private static List<Allocation> awaitRedisLookup(PortManagerConfig config, String service, int port)
             throws InterruptedException {

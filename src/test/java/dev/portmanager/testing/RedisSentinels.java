@@ -1,0 +1,123 @@
+package dev.portmanager.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A throwaway Sentinel setup on free loopback ports: one master, one replica, three sentinels (quorum 2) that
+ * monitor the master as {@value #MASTER}. Short timeouts (down after 1 s) make a failover take a few seconds.
+ */
+public final class RedisSentinels implements AutoCloseable {
+    public static final String MASTER = "pm-master";
+    private static final long READY_TIMEOUT_MILLIS = 30_000;
+
+    private final List<RedisServer> sentinels = new ArrayList<>();
+    private final List<Path> configDirs = new ArrayList<>();
+    private RedisServer master;
+    private RedisServer replica;
+
+    private RedisSentinels() {
+    }
+
+    public static RedisSentinels launch() {
+        RedisSentinels s = new RedisSentinels();
+        try {
+            s.start();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    private void start() {
+        master = RedisServer.launch(List.of("--repl-diskless-sync-delay", "0"));
+        replica = RedisServer.launch(List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+        RedisCli.await(replica.port(), READY_TIMEOUT_MILLIS, out -> out.contains("master_link_status:up"),
+                "replica in sync", "INFO", "replication");
+        // Each sentinel is told its own id, its peers and the replica up front: left to find them, it learns the
+        // replica from the master's INFO (every 10 s) and its peers from hello messages (every 2 s).
+        List<Integer> ports = List.of(RedisServer.freePort(), RedisServer.freePort(), RedisServer.freePort());
+        List<String> ids = List.of("a".repeat(40), "b".repeat(40), "c".repeat(40));
+        for (int i = 0; i < 3; i++) {
+            List<String> conf = new ArrayList<>(List.of(
+                    "sentinel myid " + ids.get(i),
+                    "sentinel monitor " + MASTER + " 127.0.0.1 " + master.port() + " 2",
+                    "sentinel down-after-milliseconds " + MASTER + " 1000",
+                    "sentinel failover-timeout " + MASTER + " 4000",
+                    "sentinel parallel-syncs " + MASTER + " 1",
+                    "sentinel known-replica " + MASTER + " 127.0.0.1 " + replica.port()));
+            for (int j = 0; j < 3; j++) {
+                if (j != i) {
+                    conf.add("sentinel known-sentinel " + MASTER + " 127.0.0.1 " + ports.get(j) + " " + ids.get(j));
+                }
+            }
+            Path dir;
+            try {
+                dir = Files.createTempDirectory("portmanager-sentinel-");
+                configDirs.add(dir);
+                // a sentinel rewrites its config file, so each gets its own, writable
+                Files.writeString(dir.resolve("sentinel.conf"), String.join("\n", conf) + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            RedisServer sentinel = new RedisServer(ports.get(i),
+                    List.of(dir.resolve("sentinel.conf").toString(), "--sentinel"), List.of());
+            sentinels.add(sentinel);
+            sentinel.start();
+        }
+        // a failover needs the sentinels to know each other and the replica
+        for (RedisServer s : sentinels) {
+            RedisCli.await(s.port(), READY_TIMEOUT_MILLIS,
+                    out -> out.contains("num-other-sentinels\n2") && out.contains("num-slaves\n1"),
+                    "sentinel " + s.port() + " knowing its peers and the replica", "SENTINEL", "MASTER", MASTER);
+        }
+    }
+
+    public RedisServer master() {
+        return master;
+    }
+
+    public RedisServer replica() {
+        return replica;
+    }
+
+    /** {@code redis-sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/0#pm-master}. */
+    public String uri() {
+        StringBuilder b = new StringBuilder("redis-sentinel://");
+        for (int i = 0; i < sentinels.size(); i++) {
+            b.append(i == 0 ? "" : ",").append("127.0.0.1:").append(sentinels.get(i).port());
+        }
+        return b.append("/0#").append(MASTER).toString();
+    }
+
+    /** Waits until the sentinels name the replica as master (after the master was killed). */
+    public void awaitReplicaPromoted(long millis) {
+        RedisCli.await(sentinels.get(0).port(), millis, out -> out.contains(Integer.toString(replica.port())),
+                "the replica promoted", "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER);
+    }
+
+    @Override
+    public void close() {
+        for (RedisServer s : sentinels) {
+            s.close();
+        }
+        if (replica != null) {
+            replica.close();
+        }
+        if (master != null) {
+            master.close();
+        }
+        for (Path dir : configDirs) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a leftover temporary directory is harmless
+            }
+        }
+    }
+}
