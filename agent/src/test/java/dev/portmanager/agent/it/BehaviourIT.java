@@ -34,7 +34,7 @@ class BehaviourIT {
         List<ChildJvm> copies = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
-                copies.add(ChildJvm.start(Jdk.current(), "service=twin,type=ml,stateDir=" + stateDir, List.of(),
+                copies.add(ChildJvm.start(Jdk.jdk17(), "service=twin,type=ml,stateDir=" + stateDir, List.of(),
                         AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted)));
             }
             Set<Integer> ports = new HashSet<>();
@@ -57,7 +57,7 @@ class BehaviourIT {
             int http = takenHttp.getLocalPort();
             int admin = takenAdmin.getLocalPort();
             String args = "service=multi,type=ml,stateDir=" + stateDir + ",endpoints=" + http + "=http;" + admin + "=admin";
-            try (ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(),
+            try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), args, List.of(), AgentJar.subjects(),
                     "dev.portmanager.agent.subjects.MultiPortApp", Integer.toString(http), Integer.toString(admin))) {
                 int ephemeral = Integer.parseInt(app.awaitStdout("EPHEMERAL ").substring("EPHEMERAL ".length()));
                 List<String> out = app.stdout();
@@ -80,7 +80,7 @@ class BehaviourIT {
     void brokenStateDirectoryFailsOpenWithOneLine(@TempDir Path tmp) throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("state"), "a file where the state directory should be");
         int wanted = Ports.free();
-        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=broken,stateDir=" + notADirectory, List.of(),
+        try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=broken,stateDir=" + notADirectory, List.of(),
                 AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
             assertEquals(wanted, app.awaitListening(), app.toString());
             assertEquals("HELLO serversocket", Ports.request(wanted, false));
@@ -95,7 +95,7 @@ class BehaviourIT {
     @Test
     void failClosedExitsWithTheMessage(@TempDir Path tmp) throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("state"), "not a directory");
-        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=strict-one,fail=closed,stateDir=" + notADirectory,
+        try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=strict-one,fail=closed,stateDir=" + notADirectory,
                 List.of(), AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(Ports.free()))) {
             assertNotEquals(0, app.awaitExit(), app.toString());
             assertTrue(app.stderr().stream().anyMatch(l -> l.startsWith("[portmanager] strict-one: port manager unavailable")
@@ -106,7 +106,7 @@ class BehaviourIT {
     @Test
     void unknownKeyAndBadValueAreNamedInOneLine(@TempDir Path stateDir) throws Exception {
         int wanted = Ports.free();
-        try (ChildJvm unknown = ChildJvm.start(Jdk.current(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
+        try (ChildJvm unknown = ChildJvm.start(Jdk.jdk17(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
                 AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
             assertEquals(wanted, unknown.awaitListening(), unknown.toString());
             unknown.awaitStderr("[portmanager] ");
@@ -115,7 +115,7 @@ class BehaviourIT {
             assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
         }
         int other = Ports.free();
-        try (ChildJvm bad = ChildJvm.start(Jdk.current(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
+        try (ChildJvm bad = ChildJvm.start(Jdk.jdk17(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
                 AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
             assertEquals(other, bad.awaitListening(), bad.toString());
             bad.awaitStderr("[portmanager] ");
@@ -207,7 +207,7 @@ class BehaviourIT {
                 }
             }
             try (ServerSocket taken = Ports.hold();
-                 ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of("-Xverify:all", "-Dportmanager.debug=true"),
+                 ChildJvm app = ChildJvm.start(Jdk.jdk17(), args, List.of("-Xverify:all", "-Dportmanager.debug=true"),
                          AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
                 int port = app.awaitListening();
                 assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
@@ -222,7 +222,7 @@ class BehaviourIT {
     @Test
     void aSecondCopyOfTheAgentStandsDown(@TempDir Path stateDir) throws Exception {
         try (ServerSocket taken = Ports.hold();
-             ChildJvm app = ChildJvm.start(Jdk.current(), "service=twice,type=ml,stateDir=" + stateDir,
+             ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=twice,type=ml,stateDir=" + stateDir,
                      List.of("-javaagent:" + AgentJar.path() + "=service=twice,type=ml,stateDir=" + stateDir),
                      AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();
@@ -239,7 +239,7 @@ class BehaviourIT {
     @Test
     void sslServerSocketMovesLikeAPlainOne(@TempDir Path stateDir) throws Exception {
         try (ServerSocket taken = Ports.hold();
-             ChildJvm app = ChildJvm.start(Jdk.current(), "service=tls,type=ml,stateDir=" + stateDir, List.of(),
+             ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=tls,type=ml,stateDir=" + stateDir, List.of(),
                      AgentJar.subjects(), "dev.portmanager.agent.subjects.SslServerSocketApp",
                      Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();

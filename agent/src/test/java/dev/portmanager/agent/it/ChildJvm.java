@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +26,12 @@ final class ChildJvm implements AutoCloseable {
     private final String description;
     private final Thread outPump;
     private final Thread errPump;
+    private final Path configHome;
 
-    private ChildJvm(Process process, String description) {
+    private ChildJvm(Process process, String description, Path configHome) {
         this.process = process;
         this.description = description;
+        this.configHome = configHome;
         this.outPump = pump(process.getInputStream(), out);
         this.errPump = pump(process.getErrorStream(), err);
     }
@@ -48,9 +51,15 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
-        // Keep the children away from the user's config file.
-        builder.environment().put("XDG_CONFIG_HOME", Path.of(System.getProperty("java.io.tmpdir"), "pm-no-config").toString());
-        return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args));
+        // Keep the children away from the user's config file: an empty config home of their own.
+        Path configHome = Files.createTempDirectory("pm-no-config-");
+        builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
+        try {
+            return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args), configHome);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(configHome);
+            throw e;
+        }
     }
 
     private static Thread pump(java.io.InputStream stream, List<String> into) {
@@ -162,6 +171,15 @@ final class ChildJvm implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        deleteQuietly(configHome);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover empty directory in the temp dir is harmless
         }
     }
 
