@@ -30,7 +30,10 @@ class BehaviourIT {
 
     @Test
     void copiesStartedAtOnceGetDistinctPortsAndAreAllFound(@TempDir Path stateDir) throws Exception {
-        int wanted = Ports.free();
+        Ports.withFreePort(wanted -> copiesGetDistinctPorts(stateDir.resolve("try-" + wanted), wanted));
+    }
+
+    private void copiesGetDistinctPorts(Path stateDir, int wanted) throws Exception {
         List<ChildJvm> copies = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
@@ -79,17 +82,18 @@ class BehaviourIT {
     @Test
     void brokenStateDirectoryFailsOpenWithOneLine(@TempDir Path tmp) throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("state"), "a file where the state directory should be");
-        int wanted = Ports.free();
-        try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=broken,stateDir=" + notADirectory, List.of(),
-                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
-            assertEquals(wanted, app.awaitListening(), app.toString());
-            assertEquals("HELLO serversocket", Ports.request(wanted, false));
-            app.awaitStderr("[portmanager] ");
-            List<String> err = app.stderr();
-            assertEquals(1, err.size(), app.toString());
-            assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
-            assertTrue(err.get(0).endsWith("every bind goes ahead as asked"), app.toString());
-        }
+        Ports.withFreePort(wanted -> {
+            try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=broken,stateDir=" + notADirectory, List.of(),
+                    AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
+                assertEquals(wanted, app.awaitListening(), app.toString());
+                assertEquals("HELLO serversocket", Ports.request(wanted, false));
+                app.awaitStderr("[portmanager] ");
+                List<String> err = app.stderr();
+                assertEquals(1, err.size(), app.toString());
+                assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
+                assertTrue(err.get(0).endsWith("every bind goes ahead as asked"), app.toString());
+            }
+        });
     }
 
     @Test
@@ -105,25 +109,27 @@ class BehaviourIT {
 
     @Test
     void unknownKeyAndBadValueAreNamedInOneLine(@TempDir Path stateDir) throws Exception {
-        int wanted = Ports.free();
-        try (ChildJvm unknown = ChildJvm.start(Jdk.jdk17(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
-                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
-            assertEquals(wanted, unknown.awaitListening(), unknown.toString());
-            unknown.awaitStderr("[portmanager] ");
-            assertEquals(1, unknown.stderr().size(), unknown.toString());
-            String line = unknown.stderr().get(0);
-            assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
-        }
-        int other = Ports.free();
-        try (ChildJvm bad = ChildJvm.start(Jdk.jdk17(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
-                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
-            assertEquals(other, bad.awaitListening(), bad.toString());
-            bad.awaitStderr("[portmanager] ");
-            assertEquals(1, bad.stderr().size(), bad.toString());
-            String line = bad.stderr().get(0);
-            assertTrue(line.contains("'sometimes'") && line.contains("-Dportmanager.mode")
-                    && line.contains("preferred or strict"), line);
-        }
+        Ports.withFreePort(wanted -> {
+            try (ChildJvm unknown = ChildJvm.start(Jdk.jdk17(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
+                    AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
+                assertEquals(wanted, unknown.awaitListening(), unknown.toString());
+                unknown.awaitStderr("[portmanager] ");
+                assertEquals(1, unknown.stderr().size(), unknown.toString());
+                String line = unknown.stderr().get(0);
+                assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
+            }
+        });
+        Ports.withFreePort(other -> {
+            try (ChildJvm bad = ChildJvm.start(Jdk.jdk17(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
+                    AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
+                assertEquals(other, bad.awaitListening(), bad.toString());
+                bad.awaitStderr("[portmanager] ");
+                assertEquals(1, bad.stderr().size(), bad.toString());
+                String line = bad.stderr().get(0);
+                assertTrue(line.contains("'sometimes'") && line.contains("-Dportmanager.mode")
+                        && line.contains("preferred or strict"), line);
+            }
+        });
     }
 
     @ParameterizedTest(name = "{0}")

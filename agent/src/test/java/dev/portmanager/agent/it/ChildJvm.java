@@ -141,6 +141,14 @@ final class ChildJvm implements AutoCloseable {
         return awaitExit();
     }
 
+    /** kill -9: the JVM dies at once, no shutdown hook runs, nothing is released. Waits for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("still alive after SIGKILL: " + this);
+        }
+    }
+
     /** Writes one line to the app's stdin. */
     void sendLine(String line) throws IOException {
         process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
