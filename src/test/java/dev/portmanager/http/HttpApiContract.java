@@ -183,11 +183,20 @@ abstract class HttpApiContract {
 
     @Test
     void preferredPortIsGrantedWhenFree() {
+        // Free when picked; on this shared machine another process may bind it before the sidecar looks. Then
+        // (and only then: the port is taken by now) the pick is made again.
         int wanted = Ports.freeIn(9600, 9999);
         Http.Reply r = Http.post(at(PM + "/allocate"),
                 "{\"service\":\"beta\",\"type\":\"testing\",\"preferredPort\":" + wanted + ",\"ttl\":\"5m\"}");
+        for (int retry = 0; retry < 3 && r.status() == 201 && r.json().get("port").asInt() != wanted
+                && !Ports.isFree(wanted); retry++) {
+            assertEquals(200, Http.delete(at(PM + "/release/" + r.json().get("port").asInt())).status());
+            wanted = Ports.freeIn(wanted + 1, 9999);
+            r = Http.post(at(PM + "/allocate"), "{\"service\":\"beta\",\"type\":\"testing\",\"preferredPort\":"
+                    + wanted + ",\"ttl\":\"5m\"}");
+        }
         assertEquals(201, r.status(), r.toString());
-        assertEquals(wanted, r.json().get("port").asInt());
+        assertEquals(wanted, r.json().get("port").asInt(), r.toString());
         long lease = r.json().get("leaseMillis").asLong();
         assertEquals(300_000, lease, r.toString());
     }

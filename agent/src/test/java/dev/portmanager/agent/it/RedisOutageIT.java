@@ -69,7 +69,13 @@ class RedisOutageIT {
                     int cliPort = Integer.parseInt(cli.out().split(" ")[0]);
                     SidecarJar.Result lookup = pm.run("--store", redis.uri(), "lookup", "outage-app");
                     assertEquals(0, lookup.exit(), lookup.toString());
-                    assertEquals("127.0.0.1:" + appPort, lookup.out().trim(), lookup.toString());
+                    // One endpoint, the app's (its wildcard bind is advertised under the host's name), and one
+                    // line saying that the answer is this host's alone.
+                    assertEquals(1, lookup.out().lines().count(), lookup.toString());
+                    assertTrue(lookup.out().trim().endsWith(":" + appPort), lookup.toString());
+                    assertEquals(1, lookup.err().lines().count(), lookup.toString());
+                    assertTrue(lookup.err().contains("unreachable") && lookup.err().endsWith("showing this host only\n"),
+                            lookup.toString());
 
                     // The sidecar: allocates too.
                     HttpResponse<String> created = post(sidecar.uri(PM + "/allocate"),
