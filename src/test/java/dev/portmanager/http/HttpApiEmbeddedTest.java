@@ -104,10 +104,10 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             assertEquals("UP", healthOf(s, "victim"));
             // kill -9 of the launcher and then of the service: nobody withdraws the registration.
             List<ProcessHandle> service = run.process().descendants().toList();
-            run.process().destroyForcibly().waitFor();
+            assertTrue(run.process().destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
             service.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle h : service) {
-                h.onExit().get();
+                h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
             }
             assertEquals("DOWN", healthOf(s, "victim"), "DOWN at once");
             JsonNode listed = Http.get(s.uri(DISCOVERY + "/services/victim")).json().get("instances").get(0);
