@@ -70,7 +70,7 @@ abstract class HttpApiContract {
 
     /** Polls GET /services/{name} until an instance reports {@code health}. */
     JsonNode awaitInstance(String name, String health) throws InterruptedException {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 60_000;
         Http.Reply last = null;
         while (System.currentTimeMillis() < end) {
             last = Http.get(at(DISCOVERY + "/services/" + name));
@@ -83,7 +83,7 @@ abstract class HttpApiContract {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no " + health + " instance of " + name + "; last answer " + last);
+        throw new AssertionError("no " + health + " instance of " + name + "; last answer " + last + childOutputs());
     }
 
     void awaitGone(String name) throws InterruptedException {
@@ -96,7 +96,18 @@ abstract class HttpApiContract {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(name + " still discoverable: " + last);
+        throw new AssertionError(name + " still discoverable: " + last + childOutputs());
+    }
+
+    /** What the services this test started said, for failure messages. */
+    String childOutputs() {
+        StringBuilder sb = new StringBuilder();
+        for (ChildProcess c : children) {
+            sb.append("\n--- ").append(c.process().info().commandLine().orElse("child")).append(" (")
+                    .append(c.process().isAlive() ? "running" : "exited " + c.process().exitValue()).append(")\n")
+                    .append(c.output());
+        }
+        return sb.toString();
     }
 
     static void assertError(Http.Reply r, int status) {
