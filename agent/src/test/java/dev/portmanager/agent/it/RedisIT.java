@@ -62,7 +62,7 @@ class RedisIT {
         }
     }
 
-    /** Polls Redis (up to 60 s, a bound against a hang only: registration is in the background, renewal every 1 s). */
+    /** Polls Redis (60 s bound against a hang only: registration is in the background, renewed every 1 s). */
     private static List<Allocation> awaitRedisLookup(PortManagerConfig config, String service, int port)
             throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
