@@ -162,7 +162,8 @@ class DiscoveryClientTest {
                 return;
             }
             boolean named = CLIENT_THREAD_NAME.matcher(thread.getName()).find();
-            boolean running = java.util.Arrays.stream(stack).anyMatch(f -> CLIENT_CODE.matcher(f.getClassName()).find());
+            boolean running = java.util.Arrays.stream(stack)
+                    .anyMatch(f -> CLIENT_CODE.matcher(f.getClassName()).find());
             if (named || running) {
                 found.add(thread.getName() + " " + java.util.Arrays.toString(stack));
             }
@@ -173,5 +174,6 @@ class DiscoveryClientTest {
     private static final java.util.regex.Pattern CLIENT_THREAD_NAME =
             java.util.regex.Pattern.compile("(?i)portmanager|lettuce|netty|nioEventLoop|epoll|reactor|HttpClient");
     private static final java.util.regex.Pattern CLIENT_CODE =
-            java.util.regex.Pattern.compile("^(dev\\.portmanager\\.(?!discovery\\.DiscoveryClientTest)|io\\.lettuce|io\\.netty|reactor\\.|jdk\\.internal\\.net\\.http)");
+            java.util.regex.Pattern.compile("^(dev\\.portmanager\\.(?!discovery\\.DiscoveryClientTest)|io\\.lettuce"
+                    + "|io\\.netty|reactor\\.|jdk\\.internal\\.net\\.http)");
 }
