@@ -114,6 +114,27 @@ public final class PortManager implements AutoCloseable {
     }
 
     /**
+     * The same service, instance and endpoint listening in another live process of this host, at the instance's
+     * previous port: a successor binding with SO_REUSEPORT can share that port and then {@link #takeOver} it.
+     */
+    public Optional<Allocation> listeningPeer(AllocationRequest request) {
+        checkOpen();
+        return Optional.ofNullable(allocator.listeningPeer(request, Owner.current()));
+    }
+
+    /**
+     * Takes a peer's listening claim over for this process, which has bound the same port beside it
+     * (SO_REUSEPORT): the peer may exit without withdrawing it. Empty when the peer's claim changed meanwhile.
+     */
+    public Optional<Allocation> takeOver(Allocation peer, String advertised) {
+        checkOpen();
+        Optional<Allocation> taken = allocator.takeOver(peer, advertised != null ? advertised : defaultAdvertised(),
+                Owner.current());
+        taken.ifPresent(this::track);
+        return taken;
+    }
+
+    /**
      * Marks the allocation listening and hands it to another process (the {@code run} launcher's child), so it
      * lives exactly as long as that process; this manager no longer releases it at close.
      */

@@ -350,6 +350,48 @@ public final class HostAllocator {
     }
 
     /**
+     * The instance's own port held by another live process of the same service, instance and endpoint (its
+     * sticky port, listening): what a successor binding with SO_REUSEPORT shares during a zero-downtime restart.
+     * Null when there is none. Reads only.
+     */
+    public Allocation listeningPeer(AllocationRequest request, Owner self) {
+        Resolved r = resolve(request);
+        int sticky = state.stickyPort(r.stickyKey());
+        if (sticky <= 0) {
+            return null;
+        }
+        Claim c = state.read(sticky);
+        if (c == null || c.state() != AllocationState.LISTENING || !sameInstance(c, r)
+                || !isLive(c, System.currentTimeMillis())) {
+            return null;
+        }
+        Owner holder = c.allocation().owner();
+        return holder == null || holder.equals(self) ? null : c.allocation();
+    }
+
+    /**
+     * Hands a listening claim to {@code newOwner}, which has just bound the same port beside its holder (an
+     * SO_REUSEPORT hand-over): a new generation, so the old holder's later release or renewal changes nothing.
+     * Empty when the claim is no longer that grant.
+     */
+    public Optional<Allocation> takeOver(Allocation peer, String advertised, Owner newOwner) {
+        return Optional.ofNullable(state.withPortLocked(peer.port(), (current, writer) -> {
+            if (current == null || current.allocation().generation() != peer.generation()
+                    || current.state() != AllocationState.LISTENING) {
+                return null;
+            }
+            Allocation old = current.allocation();
+            long now = System.currentTimeMillis();
+            Allocation taken = new Allocation(host, old.port(), old.service(), old.type(), old.instance(),
+                    old.endpoint(), old.requestedPort(), advertised, newOwner.pid(), newOwner.startEpochMillis(), now,
+                    old.leaseMillis(), now + old.leaseMillis(), AllocationState.LISTENING, old.generation() + 1,
+                    "taken over from pid " + old.pid() + " (SO_REUSEPORT hand-over)");
+            writer.write(new Claim(taken, 0));
+            return taken;
+        }));
+    }
+
+    /**
      * Records a port this process bound outside the rules (port 0, or an unmanaged port) as listening. Leaves a
      * live claim of another owner untouched (the conflict view reports it) and then returns an unsaved record.
      */

@@ -28,9 +28,6 @@ public final class AgentMain {
         boolean failClosed = AgentSettings.failClosedRequested(args, System.getProperties(), System.getenv());
         try {
             AgentSettings settings = AgentSettings.resolve(args, System.getProperties(), System.getenv());
-            if (settings.service == null) {
-                settings.service = ServiceNames.fromCommand(System.getProperty("sun.java.command"));
-            }
             ManagerAccess access = new ManagerAccess(settings, agentLoader);
             BindHandler handler = new BindHandler(settings, access, agentLoader);
             byte[] bridge = readBridge(agentLoader);
@@ -85,19 +82,30 @@ public final class AgentMain {
         return bytes;
     }
 
-    /** Registers the transformer; retransforms only those JDK targets that are already loaded (rare). */
-    private static void installTransformer(Instrumentation inst, ClassLoader agentLoader, Path cacheDir)
-            throws Exception {
+    /**
+     * Registers the transformer; retransforms the targets that are already loaded (rare at premain; the rule for
+     * a late attach, where the JDK's server classes and the app's Netty may be in use). A class that cannot be
+     * retransformed is named in one line: its binds are not managed.
+     */
+    private static void installTransformer(Instrumentation inst, ClassLoader agentLoader, Path cacheDir) {
         BindTransformer transformer = new BindTransformer(agentLoader, new WeaveLog(), cacheDir);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (c.getClassLoader() == null && BindTransformer.isJdkTarget(c.getName())) {
+            if (BindTransformer.isTarget(c.getName()) && c.getClassLoader() != agentLoader) {
                 loaded.add(c);
             }
         }
         inst.addTransformer(transformer, !loaded.isEmpty());
-        if (!loaded.isEmpty()) {
-            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        for (Class<?> c : loaded) {
+            try {
+                if (!inst.isModifiableClass(c)) {
+                    throw new java.lang.instrument.UnmodifiableClassException(c.getName());
+                }
+                inst.retransformClasses(c);
+            } catch (Exception | LinkageError failure) {
+                AgentLog.line("could not rewrite the already loaded " + c.getName() + " (" + failure
+                        + "); its binds are not managed");
+            }
         }
     }
 

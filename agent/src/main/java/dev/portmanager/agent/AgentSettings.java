@@ -40,6 +40,7 @@ public final class AgentSettings {
         KEYS.put("fail", "open or closed");
         KEYS.put("stateDir", "a directory path");
         KEYS.put("config", "a PortManager config file path");
+        KEYS.put("timeout", "how long a bind or close waits for the state directory: " + Durations.ACCEPTED);
     }
 
     String service;
@@ -59,8 +60,12 @@ public final class AgentSettings {
     boolean failClosed;
     Path stateDir;
     Path config;
+    /** The longest a bind or close waits for the core before it goes ahead as asked. */
+    Duration timeout = DEFAULT_TIMEOUT;
     /** Where each set value came from, for messages. */
     final Map<String, String> sources = new HashMap<>();
+
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private AgentSettings() {
     }
@@ -167,6 +172,7 @@ public final class AgentSettings {
                 case "fail": oneOf(value, "open", "closed"); break;
                 case "stateDir": stateDir = Path.of(nonBlank(value)); break;
                 case "config": config = Path.of(nonBlank(value)); break;
+                case "timeout": timeout = positive(Durations.parse(value)); break;
                 default: throw new IllegalArgumentException("unknown key");
             }
         } catch (RuntimeException e) {
@@ -178,6 +184,13 @@ public final class AgentSettings {
     private static String nonBlank(String value) {
         if (value.isBlank()) {
             throw new IllegalArgumentException("blank");
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException("not positive");
         }
         return value;
     }

@@ -20,32 +20,54 @@ final class BindTicket implements Supplier<SocketAddress>, Predicate<Throwable>,
     static final ThreadLocal<BindTicket> ACTIVE = new ThreadLocal<>();
 
     final BindHandler handler;
+    final Object socket;
     final InetSocketAddress requested;
     final String endpoint;
-    /** Ports whose bind failed because another process took them first. */
+    /** Ports whose bind failed because another socket held them. */
     final Set<Integer> failedPorts = new HashSet<>();
-    /** The current grant; null for a port-0 bind (the OS chooses, registered afterwards). */
-    Allocation allocation;
+    /** The grant this bind uses, maybe with other sockets of this JVM. */
+    SharedPort share;
+    /** True when this bind leads its share (it got the grant); false when it joined another socket's port. */
+    boolean leads;
+    /** Another process's listening claim of this instance, shared with SO_REUSEPORT and taken over once bound. */
+    Allocation peer;
     InetSocketAddress target;
     int retries;
+    /** The first failure of this bind: what the application gets when a later attempt cannot even be made. */
+    Throwable firstFailure;
+    /** Set when the application must get {@link #firstFailure}: {@link #get} throws it into the bind's handler. */
+    boolean rethrowFirst;
 
-    BindTicket(BindHandler handler, InetSocketAddress requested, String endpoint, Allocation allocation) {
+    BindTicket(BindHandler handler, Object socket, InetSocketAddress requested, String endpoint) {
         this.handler = handler;
+        this.socket = socket;
         this.requested = requested;
         this.endpoint = endpoint;
-        grant(allocation);
+        this.target = requested;
     }
 
-    void grant(Allocation granted) {
-        this.allocation = granted;
-        this.target = granted == null || granted.port() == requested.getPort()
-                ? requested : new InetSocketAddress(requested.getAddress(), granted.port());
+    /** Binds the requested address at {@code port} next. */
+    void aim(int port) {
+        this.target = port == requested.getPort() ? requested : new InetSocketAddress(requested.getAddress(), port);
     }
 
+    /**
+     * The address for the next attempt. When the application must get the first failure instead (a bind that
+     * failed in listen() leaves the socket bound, and a second bind would only say "Already bound"), this throws
+     * it: the rewritten method's handler catches it, {@link #test} lets it through, and the method rethrows it.
+     */
     @Override
     public SocketAddress get() {
+        if (rethrowFirst) {
+            throw BindTicket.<RuntimeException>unchecked(firstFailure);
+        }
         ACTIVE.set(this);
         return target;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T unchecked(Throwable failure) throws T {
+        throw (T) failure;
     }
 
     @Override

@@ -118,4 +118,14 @@ class AgentSettingsTest {
         assertEquals("EmotionServer", ServiceNames.fromCommand("com.acme.EmotionServer 8088"));
         assertTrue(ServiceNames.fromCommand("").startsWith("java-"));
     }
+
+    @Test
+    void timeoutIsAPositiveDurationAndDefaultsToTenSeconds() {
+        assertEquals(Duration.ofSeconds(10), AgentSettings.resolve("", new Properties(), Map.of()).timeout);
+        assertEquals(Duration.ofMillis(1500), AgentSettings.resolve("timeout=1500ms", new Properties(), Map.of()).timeout);
+        SettingsException zero = assertThrows(SettingsException.class,
+                () -> AgentSettings.resolve("timeout=0s", new Properties(), Map.of()));
+        assertTrue(zero.getMessage().contains("'0s'") && zero.getMessage().contains("agent argument timeout"),
+                zero.getMessage());
+    }
 }

@@ -76,6 +76,12 @@ public final class BindTransformer implements ClassFileTransformer {
         return WeaveTargets.isJdkTarget(binaryName);
     }
 
+    /** True for any class this transformer rewrites, by binary name: the JDK targets and Netty's (also shaded). */
+    public static boolean isTarget(String binaryName) {
+        return WeaveTargets.isJdkTarget(binaryName) || binaryName.indexOf("netty.") >= 0
+                && WeaveTargets.planFor(binaryName.replace('.', '/')) != null;
+    }
+
     /** The rewritten class, or null when none of the planned methods is declared in it. */
     static byte[] rewrite(String className, WeavePlan plan, byte[] original) {
         ClassReader reader = new ClassReader(original);

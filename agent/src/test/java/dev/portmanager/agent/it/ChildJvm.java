@@ -62,6 +62,27 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts {@code java [-javaagent...] javaArgs} on {@code jdk} in {@code workDir} (null: this one), the command
+     * preceded by {@code prefix} (e.g. setpriv to run it as another user; empty for none).
+     */
+    static ChildJvm launch(Jdk jdk, List<String> prefix, String agentArgs, List<String> javaArgs, Path workDir)
+            throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(jdk.java().toString());
+        if (agentArgs != null) {
+            command.add("-javaagent:" + AgentJar.path().toAbsolutePath() + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
+        }
+        command.addAll(javaArgs);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
+        builder.environment().put("XDG_CONFIG_HOME", Path.of(System.getProperty("java.io.tmpdir"), "pm-no-config").toString());
+        return new ChildJvm(builder.start(), jdk + " " + String.join(" ", command.subList(prefix.size() + 1, command.size())));
+    }
+
     private static Thread pump(java.io.InputStream stream, List<String> into) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
