@@ -52,7 +52,7 @@ final class ChildJvm implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
         // Keep the children away from the user's config file: an empty config home of their own.
-        Path configHome = Files.createTempDirectory("pm-no-config-");
+        Path configHome = emptyConfigHome();
         builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
         try {
             return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args), configHome);
@@ -79,8 +79,25 @@ final class ChildJvm implements AutoCloseable {
             builder.directory(workDir.toFile());
         }
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
-        builder.environment().put("XDG_CONFIG_HOME", Path.of(System.getProperty("java.io.tmpdir"), "pm-no-config").toString());
-        return new ChildJvm(builder.start(), jdk + " " + String.join(" ", command.subList(prefix.size() + 1, command.size())));
+        Path configHome = emptyConfigHome();
+        builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
+        try {
+            return new ChildJvm(builder.start(),
+                    jdk + " " + String.join(" ", command.subList(prefix.size() + 1, command.size())), configHome);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(configHome);
+            throw e;
+        }
+    }
+
+    /**
+     * An empty config home of the child's own (a shared fixed directory would let one test's leftovers reach
+     * another's children); readable by all, since a child may run as another user.
+     */
+    private static Path emptyConfigHome() throws IOException {
+        Path dir = Files.createTempDirectory("pm-no-config-");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return dir;
     }
 
     private static Thread pump(java.io.InputStream stream, List<String> into) {
