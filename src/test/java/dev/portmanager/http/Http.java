@@ -52,7 +52,8 @@ final class Http {
     }
 
     static Reply send(String method, URI uri, String body, String contentType, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+        // Bounds on a hang, not on speed (see Sidecar): an answer that never comes fails, a slow one does not.
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
@@ -79,14 +80,14 @@ final class Http {
 
     /**
      * Writes {@code request} as is (anything a socket can carry) and returns the status code of the answer,
-     * {@link #CLOSED_WITHOUT_ANSWER} or {@link #RESET}. No answer within 20 s is a failure, never a status.
+     * {@link #CLOSED_WITHOUT_ANSWER} or {@link #RESET}. No answer within 60 s is a failure, never a status.
      * The request is written from another thread so that a server answering before it has read everything (a
      * body over the cap) is still heard.
      */
     static int raw(URI base, byte[] request) {
         try (Socket s = new Socket()) {
             s.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 5_000);
-            s.setSoTimeout(20_000);
+            s.setSoTimeout(60_000);
             Thread writer = new Thread(() -> {
                 try {
                     OutputStream out = s.getOutputStream();
@@ -109,7 +110,7 @@ final class Http {
                     head.write(c);
                 }
             } catch (java.net.SocketTimeoutException e) {
-                throw new AssertionError("no answer within 20 s to " + describe(request), e);
+                throw new AssertionError("no answer within 60 s to " + describe(request), e);
             } catch (java.net.SocketException e) {
                 if (head.size() == 0) {
                     return RESET;

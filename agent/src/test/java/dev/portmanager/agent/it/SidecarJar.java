@@ -54,7 +54,7 @@ final class SidecarJar {
         all.addAll(List.of(args));
         ChildProcess child = new ChildProcess(builder(all));
         try {
-            String line = child.awaitLine(l -> l.startsWith(READY), 60_000);
+            String line = child.awaitLine(l -> l.startsWith(READY), 120_000);
             return new Serving(child, URI.create(line.substring(READY.length()).trim()));
         } catch (AssertionError | InterruptedException e) {
             child.close();
@@ -62,16 +62,16 @@ final class SidecarJar {
         }
     }
 
-    /** One command to completion (60 s at most): exit status, stdout, stderr. */
+    /** One command to completion (180 s at most: a bound on a hang, not on speed): exit status, stdout, stderr. */
     Result run(String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile("pm-jar-out", ".txt");
         Path err = Files.createTempFile("pm-jar-err", ".txt");
         try {
             Process p = builder(List.of(args)).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new AssertionError("java -jar " + JAR + " " + List.of(args) + " did not finish within 60 s");
+                throw new AssertionError("java -jar " + JAR + " " + List.of(args) + " did not finish within 180 s");
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
