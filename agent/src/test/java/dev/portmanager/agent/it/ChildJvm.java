@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  */
 final class ChildJvm implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("LISTENING (\\d+)");
+    /**
+     * How long a line may take: a bound on a hang, not on speed. A JVM that starts in half a second on an idle
+     * machine took over 30 s at a load of 30 on two cores.
+     */
+    private static final Duration AWAIT = Duration.ofSeconds(120);
 
     private final Process process;
     private final List<String> out = new ArrayList<>();
@@ -128,21 +133,22 @@ final class ChildJvm implements AutoCloseable {
         return Integer.parseInt(m.group(1));
     }
 
-    /** The first stdout line starting with {@code prefix}, waiting up to 30 s. */
+    /** The first stdout line starting with {@code prefix}, waiting up to {@link #AWAIT}. */
     String awaitStdout(String prefix) throws InterruptedException {
         return awaitLine(out, prefix);
     }
 
     /**
-     * The first stderr line starting with {@code prefix}, waiting up to 30 s (stderr is read by its own thread:
-     * a line written before a stdout line may still arrive after it).
+     * The first stderr line starting with {@code prefix}, waiting up to {@link #AWAIT} (stderr is read by its own
+     * thread: a line written before a stdout line may still arrive after it).
      */
     String awaitStderr(String prefix) throws InterruptedException {
         return awaitLine(err, prefix);
     }
 
     private String awaitLine(List<String> lines, String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long start = System.nanoTime();
+        long deadline = start + AWAIT.toNanos();
         synchronized (lines) {
             while (true) {
                 for (String line : lines) {
@@ -155,7 +161,7 @@ final class ChildJvm implements AutoCloseable {
                     throw new AssertionError("no '" + prefix + "' line from " + this);
                 }
                 lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
-                if (!process.isAlive() && System.nanoTime() - deadline > -Duration.ofSeconds(29).toNanos()) {
+                if (!process.isAlive() && System.nanoTime() - start > Duration.ofSeconds(1).toNanos()) {
                     // the process is gone: give the pump a moment to drain its last lines, then give up
                     lines.wait(300);
                     deadline = Math.min(deadline, System.nanoTime());
@@ -165,7 +171,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     int awaitExit() throws InterruptedException {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(AWAIT.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("did not exit: " + this);
         }
         outPump.join(5000); // both streams end with the process: every line is in
