@@ -142,7 +142,7 @@ class CliRunTest {
     }
 
     private Launcher.Result awaitLookup(String name) throws InterruptedException {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 120_000;
         Launcher.Result r = pm.run("lookup", name);
         while (r.exit() != 0 && System.currentTimeMillis() < end) {
             Thread.sleep(200);

@@ -84,7 +84,7 @@ abstract class PortManagerContract {
         assertTrue(second.allocations().stream().anyMatch(x -> x.port() == a.port() && x.service().equals("emotion")));
         try (ServerSocket s = new ServerSocket(a.port(), 50, InetAddress.getLoopbackAddress())) {
             first.markListening(a, "127.0.0.1");
-            assertTrue(first.flushRegistry(Duration.ofSeconds(10)));
+            assertTrue(first.flushRegistry(Duration.ofSeconds(60)));
             List<Endpoint> found = second.lookup("emotion");
             assertEquals(1, found.size());
             assertEquals(a.port(), found.get(0).port());

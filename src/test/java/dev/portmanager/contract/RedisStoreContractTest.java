@@ -53,13 +53,13 @@ class RedisStoreContractTest extends PortManagerContract {
         Allocation a = here.allocate(AllocationRequest.forService("emotion").type("ml"));
         try (ServerSocket s = new ServerSocket(a.port(), 50, InetAddress.getLoopbackAddress())) {
             here.markListening(a, "127.0.0.1");
-            assertTrue(here.flushRegistry(Duration.ofSeconds(10)));
+            assertTrue(here.flushRegistry(Duration.ofSeconds(60)));
             List<Endpoint> found = there.lookup("emotion");
             assertEquals(1, found.size());
             assertEquals("test-host", found.get(0).host());
             assertEquals(a.port(), found.get(0).port());
             here.release(a);
-            assertTrue(here.flushRegistry(Duration.ofSeconds(10)));
+            assertTrue(here.flushRegistry(Duration.ofSeconds(60)));
             assertTrue(there.lookup("emotion").isEmpty(), "withdrawn on release");
         }
     }
@@ -70,7 +70,7 @@ class RedisStoreContractTest extends PortManagerContract {
         Allocation a = here.allocate(AllocationRequest.forService("emotion").type("ml"));
         try (ServerSocket s = new ServerSocket(a.port(), 50, InetAddress.getLoopbackAddress())) {
             here.markListening(a, "127.0.0.1");
-            assertTrue(here.flushRegistry(Duration.ofSeconds(10)));
+            assertTrue(here.flushRegistry(Duration.ofSeconds(60)));
             // A reader that publishes nothing, on the same host name but its own state directory.
             PortManager reader = open(config().withStateDir(dir.resolve("reader")));
             assertEquals(List.of(a.port()), reader.lookup("emotion").stream().map(Endpoint::port).toList());

@@ -54,7 +54,7 @@ class DiscoveryClientTest {
     }
 
     private static List<Endpoint> awaitInstances(DiscoveryClient d, String service, int n) throws Exception {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 120_000;
         List<Endpoint> found = d.lookup(service);
         while (found.size() < n && System.currentTimeMillis() < end) {
             Thread.sleep(100);

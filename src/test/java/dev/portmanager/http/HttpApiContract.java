@@ -70,7 +70,7 @@ abstract class HttpApiContract {
 
     /** Polls GET /services/{name} until an instance reports {@code health}. */
     JsonNode awaitInstance(String name, String health) throws InterruptedException {
-        long end = System.currentTimeMillis() + 60_000;
+        long end = System.currentTimeMillis() + 120_000;
         Http.Reply last = null;
         while (System.currentTimeMillis() < end) {
             last = Http.get(at(DISCOVERY + "/services/" + name));
@@ -87,7 +87,7 @@ abstract class HttpApiContract {
     }
 
     void awaitGone(String name) throws InterruptedException {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 120_000;
         Http.Reply last = null;
         while (System.currentTimeMillis() < end) {
             last = Http.get(at(DISCOVERY + "/services/" + name));

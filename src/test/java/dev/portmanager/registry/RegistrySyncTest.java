@@ -57,7 +57,7 @@ class RegistrySyncTest {
         try (RegistrySync sync = sync()) {
             Allocation a = listening(8085, "svc", 1, 100, LEASE);
             sync.track(a);
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             assertEquals(1, reader.lookup("svc").size());
             long firstDeadline = reader.lookup("svc").get(0).leaseUntil();
             // Past the first deadline (Redis and this test share the host's clock): only renewals keep it there.
@@ -75,9 +75,9 @@ class RegistrySyncTest {
             Allocation kept = listening(8086, "svc", 1, 100, LEASE);
             sync.track(a);
             sync.track(kept);
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             sync.untrack(a);
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             assertEquals(List.of(8086), ports(reader.allocations()));
             // Two renewals of the entry still tracked: the withdrawn one had two chances to come back.
             for (int renewal = 1; renewal <= 2; renewal++) {
@@ -98,10 +98,10 @@ class RegistrySyncTest {
         try (RegistrySync sync = sync()) {
             Allocation a = TestAllocations.of("host-a", 8085, "svc", 1, 100, LEASE, AllocationState.ALLOCATED);
             sync.track(a);
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             assertTrue(reader.lookup("svc").isEmpty());
             sync.track(a.withState(AllocationState.LISTENING));
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             assertEquals(1, reader.lookup("svc").size());
         }
     }
@@ -111,7 +111,7 @@ class RegistrySyncTest {
         try (RegistrySync sync = sync()) {
             Allocation old = listening(8085, "old", 1, 100, LEASE);
             sync.track(old);
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             Allocation newer = listening(8085, "new", 2, 200, 30_000);
             reader.publish(newer);
             awaitTrue(() -> sync.tracked().isEmpty(), "the sync drops the superseded entry");
@@ -127,7 +127,7 @@ class RegistrySyncTest {
                     AllocationState.RESERVED);
             sync.track(reservation);
             sync.forget(reservation); // before the background thread got to it
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             assertTrue(sync.tracked().isEmpty());
             assertEquals(1, reader.allocations().size(), "published once");
             awaitTrue(() -> reader.allocations().isEmpty(), "not renewed: gone with its lease");
@@ -139,7 +139,7 @@ class RegistrySyncTest {
         RegistrySync sync = sync();
         sync.track(listening(8085, "svc", 1, 100, 30_000));
         sync.track(listening(8086, "svc", 1, 100, 30_000));
-        assertTrue(sync.flush(Duration.ofSeconds(10)));
+        assertTrue(sync.flush(Duration.ofSeconds(60)));
         assertEquals(2, reader.allocations().size());
         sync.close();
         assertTrue(reader.allocations().isEmpty());
@@ -150,7 +150,7 @@ class RegistrySyncTest {
         try (RegistrySync sync = sync()) {
             sync.track(listening(8085, "svc", 1, 100, LEASE));
             sync.track(listening(8086, "svc", 1, 100, LEASE));
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             // A key the sync never writes shows that Redis really came back empty (the renewals may already
             // have refilled the entries by the time this test looks at them).
             assertEquals("+OK", REDIS.server().command("SET", "restart-marker", "1"));
@@ -165,14 +165,14 @@ class RegistrySyncTest {
     void redisKilledAndBackCatchesUp() throws Exception {
         try (RegistrySync sync = sync()) {
             sync.track(listening(8085, "svc", 1, 100, LEASE));
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             REDIS.server().kill();
             awaitTrue(() -> !sync.isAvailable(), "the sync notices the outage at its next renewal");
             sync.track(listening(8086, "svc", 1, 100, LEASE));
             assertFalse(sync.flush(Duration.ofMillis(200)), "pending while Redis is down");
             REDIS.server().start();
             awaitTrue(() -> reader.lookup("svc").size() == 2, "the old entry and the one tracked meanwhile");
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
         }
     }
 
@@ -188,7 +188,7 @@ class RegistrySyncTest {
                 try (RedisRegistry laterReader = new RedisRegistry(later.uri(), "portmanager", LEASE)) {
                     awaitTrue(() -> laterReader.lookup("svc").size() == 1, "published once Redis is up");
                 }
-                assertTrue(sync.flush(Duration.ofSeconds(10)));
+                assertTrue(sync.flush(Duration.ofSeconds(60)));
             }
         }
     }
@@ -202,7 +202,7 @@ class RegistrySyncTest {
         };
         try (RegistrySync sync = new RegistrySync(factory, RENEW)) {
             sync.track(listening(8085, "svc", 1, 100, LEASE));
-            assertTrue(sync.flush(Duration.ofSeconds(10)));
+            assertTrue(sync.flush(Duration.ofSeconds(60)));
             assertEquals(RegistrySync.THREAD_NAME, creator.get().getName());
             assertTrue(creator.get().isDaemon());
             assertTrue(sync.registry().isPresent());
@@ -233,7 +233,7 @@ class RegistrySyncTest {
 
     /** Polls a condition: outcomes are asserted, never how long they took (the bound only stops a hang). */
     static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("never happened: " + what);
