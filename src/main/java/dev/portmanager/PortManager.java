@@ -291,6 +291,14 @@ public final class PortManager implements AutoCloseable {
         return byName;
     }
 
+    /**
+     * Whether a view or lookup of this manager could not read the registry and so showed this host only (always
+     * false on the embedded store).
+     */
+    public boolean registryReadFailed() {
+        return registry.readFailed();
+    }
+
     /** Waits until pending registry writes are done (or the timeout passes); true when nothing is pending. */
     public boolean flushRegistry(Duration timeout) {
         return registry.flush(timeout);

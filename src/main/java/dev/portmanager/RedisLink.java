@@ -22,6 +22,8 @@ final class RedisLink implements RegistryLink {
     private final RegistrySync sync;
     private final String describe;
     private volatile boolean readFailureLogged;
+    /** A read returned this host's view only (kept for the CLI's exit status). */
+    private volatile boolean readFailed;
 
     private RedisLink(RegistrySync sync, String describe) {
         this.sync = sync;
@@ -68,6 +70,12 @@ final class RedisLink implements RegistryLink {
     private List<Allocation> read(Function<Registry, List<Allocation>> query) {
         Optional<Registry> registry = awaitRegistry();
         if (registry.isEmpty()) {
+            readFailed = true;
+            if (!readFailureLogged) {
+                readFailureLogged = true;
+                Log.warn("registry " + describe + " not reached in " + READ_WAIT_MILLIS / 1000
+                        + " s; showing this host only");
+            }
             return List.of();
         }
         try {
@@ -77,12 +85,18 @@ final class RedisLink implements RegistryLink {
                 readFailureLogged = true;
                 Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
             }
+            readFailed = true;
             return List.of(); // Redis down: the caller still gets this host's view
         }
     }
 
     private Optional<Registry> awaitRegistry() {
         return sync.awaitRegistry(Duration.ofMillis(READ_WAIT_MILLIS));
+    }
+
+    @Override
+    public boolean readFailed() {
+        return readFailed;
     }
 
     @Override

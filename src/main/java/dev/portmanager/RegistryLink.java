@@ -21,6 +21,11 @@ interface RegistryLink {
 
     boolean flush(Duration timeout);
 
+    /** Whether a read since the start could not reach the registry, so that a view showed this host only. */
+    default boolean readFailed() {
+        return false;
+    }
+
     String describe();
 
     void close();

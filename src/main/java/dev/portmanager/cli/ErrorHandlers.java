@@ -12,8 +12,10 @@ import java.io.PrintWriter;
 final class ErrorHandlers {
     /** Bad flags or values (picocli's usage error): exit 2. */
     static final int USAGE = 2;
-    /** The command ran but failed (nothing found, unreachable store, range exhausted...): exit 1. */
+    /** The command ran but failed (nothing found, range exhausted, sidecar unreachable...): exit 1. */
     static final int FAILURE = 1;
+    /** The command printed this host's part only: the registry could not be read. */
+    static final int PARTIAL = 3;
 
     private ErrorHandlers() {
     }
@@ -24,9 +26,19 @@ final class ErrorHandlers {
         public int handleParseException(CommandLine.ParameterException ex, String[] args) {
             CommandLine cmd = ex.getCommandLine();
             PrintWriter err = cmd.getErr();
-            err.println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-            err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+            String name = cmd.getCommandSpec().qualifiedName();
+            err.println(name + ": " + ex.getMessage());
+            if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+                String suggestion = Suggestions.forUnmatched(unmatched);
+                if (suggestion != null) {
+                    err.println(suggestion);
+                }
+            }
+            if (cmd.getCommandSpec().userObject() instanceof RunCommand) {
+                err.println("The command to run goes last, after the options (or after --): portmanager run "
+                        + "--service S [--type T] -- COMMAND ARGS... ({port} in ARGS is replaced by the port).");
+            }
+            err.println("Run '" + name + " --help' for usage.");
             err.flush();
             return USAGE;
         }

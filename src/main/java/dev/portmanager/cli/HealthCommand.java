@@ -27,7 +27,7 @@ final class HealthCommand extends Subcommand implements Callable<Integer> {
         try (PortManagerApi api = root.openApi()) {
             Optional<HealthReport> report = api.health(name);
             if (report.isEmpty()) {
-                err().println("health: no service named '" + name + "' is registered or configured");
+                error("no service named '" + name + "' is registered or configured");
                 return ErrorHandlers.FAILURE;
             }
             HealthReport r = report.get();

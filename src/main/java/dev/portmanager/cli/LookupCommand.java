@@ -26,7 +26,7 @@ final class LookupCommand extends Subcommand implements Callable<Integer> {
             List<Endpoint> found = api.lookup(name).stream()
                     .filter(e -> endpoint == null || endpoint.equals(e.endpoint())).toList();
             if (found.isEmpty()) {
-                err().println("lookup: no live instance of '" + name + "'"
+                error("no live instance of '" + name + "'"
                         + (endpoint == null ? "" : " with endpoint '" + endpoint + "'"));
                 return ErrorHandlers.FAILURE;
             }

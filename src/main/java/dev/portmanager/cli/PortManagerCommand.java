@@ -25,18 +25,23 @@ import java.time.Duration;
                 ServicesCommand.class, LookupCommand.class, HealthCommand.class, AllocateCommand.class,
                 ReleaseCommand.class, RunCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Environment: PORTMANAGER_STATE_DIR, PORTMANAGER_STORE, PORTMANAGER_CONFIG, PORTMANAGER_URL, "
-                + "PORTMANAGER_TOKEN (each overridden by its option)."},
+                + "PORTMANAGER_TOKEN, PORTMANAGER_HOST, PORTMANAGER_ADVERTISE, PORTMANAGER_LEASE.",
+                "Where a setting comes from, highest first (as for the library and the agent): the option, "
+                        + "then -Dportmanager.<key> (in PORTMANAGER_JAVA_OPTS), then the environment, then the "
+                        + "config file, then the default. --config FILE is read exactly like "
+                        + "PORTMANAGER_CONFIG=FILE."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, store unreachable)",
-                "2:invalid command line or configuration"})
+        exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, sidecar unreachable)",
+                "2:invalid command line or configuration",
+                "3:partial result: the Redis registry could not be read, so only this host is shown"})
 public final class PortManagerCommand {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--state-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Host-local state directory (default: $PORTMANAGER_STATE_DIR, else "
-                    + "$XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager).")
+            description = "Host-local state directory (default: $PORTMANAGER_STATE_DIR, else the config file's "
+                    + "stateDir, else $XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager).")
     Path stateDir;
 
     @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "STORE", converter = Converters.Store.class,
@@ -45,8 +50,9 @@ public final class PortManagerCommand {
     String store;
 
     @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
-            description = "YAML config file (default: $PORTMANAGER_CONFIG, else ~/.config/portmanager/config.yaml "
-                    + "when it exists).")
+            description = "YAML config file (default: $PORTMANAGER_CONFIG, else "
+                    + "$XDG_CONFIG_HOME/portmanager/config.yaml or ~/.config/portmanager/config.yaml when it "
+                    + "exists). The environment wins over what the file says.")
     Path config;
 
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL", converter = Converters.Url.class,
@@ -94,7 +100,17 @@ public final class PortManagerCommand {
         if (sidecar != null) {
             return new RemoteApi(sidecar, effectiveToken());
         }
-        return new LocalApi(PortManager.open(loadConfig()));
+        PortManager pm = PortManager.open(loadConfig());
+        opened = pm;
+        return new LocalApi(pm);
+    }
+
+    /** The manager {@link #openApi()} opened, if any: it tells whether a view showed this host only. */
+    private PortManager opened;
+
+    /** Whether what the command printed lacks other hosts because the registry could not be read. */
+    boolean partialResult() {
+        return opened != null && opened.registryReadFailed();
     }
 
     /** Whatever this process published must reach Redis before the short-lived CLI exits. */

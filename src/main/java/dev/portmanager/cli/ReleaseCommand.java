@@ -29,7 +29,7 @@ final class ReleaseCommand extends Subcommand implements Callable<Integer> {
                 if (e.status() != 404) {
                     throw e;
                 }
-                err().println("release: " + e.detail());
+                error(e.detail());
                 return ErrorHandlers.FAILURE;
             }
             PortManagerCommand.flush(api);

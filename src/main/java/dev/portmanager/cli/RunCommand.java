@@ -55,12 +55,15 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
             Allocation held = pm.allocate(AllocationRequest.forService(service).type(type)
                     .preferredPort(preferred == null ? 0 : preferred));
             int port = held.port();
+            // The child's own output may never say where it listens: say it once, on stderr (stdout is the child's).
+            err().println(spec.qualifiedName() + ": " + service + " on port " + port + " (" + held.reason() + ")");
+            err().flush();
             Process child;
             try {
                 child = start(port);
             } catch (IOException e) {
                 pm.release(held);
-                err().println("run: cannot start '" + command.get(0) + "': " + e.getMessage());
+                error("cannot start '" + command.get(0) + "': " + e.getMessage());
                 return 127;
             }
             ChildSignals signals = ChildSignals.forward(child);

@@ -1,5 +1,8 @@
 package dev.portmanager.cli;
 
+import dev.portmanager.PortManager;
+import dev.portmanager.config.PortRange;
+import dev.portmanager.host.PortHolders;
 import dev.portmanager.http.LocalApi;
 import dev.portmanager.http.PortManagerApi;
 import dev.portmanager.http.SidecarServer;
@@ -7,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +21,9 @@ import java.util.concurrent.CountDownLatch;
                         + "PORTMANAGER_TOKEN, at least 16 characters), which every POST and DELETE must then send "
                         + "as 'Authorization: Bearer TOKEN'."})
 final class ServeCommand extends Subcommand implements Callable<Integer> {
+    /** The name the sidecar's own port is registered under. */
+    static final String SERVICE = "portmanager-sidecar";
+
     /** How often the sidecar notices instances on its own, so that a killed one shows DOWN for a lease. */
     private static final Duration OBSERVE_INTERVAL = Duration.ofSeconds(5);
 
@@ -42,10 +49,12 @@ final class ServeCommand extends Subcommand implements Callable<Integer> {
             throw usage(e.getMessage());
         } catch (IOException e) {
             api.close();
-            err().println("serve: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            error("cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+                    + busyHint());
             return ErrorHandlers.FAILURE;
         }
         if (api instanceof LocalApi local) {
+            registerItself(local.portManager(), server);
             local.observeEvery(OBSERVE_INTERVAL);
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -59,5 +68,26 @@ final class ServeCommand extends Subcommand implements Callable<Integer> {
         out().flush();
         stopped.await();
         return 0;
+    }
+
+    /** When the port is taken: who holds it, and the way out. */
+    private String busyHint() {
+        String holder = port == 0 ? null : PortHolders.describe(port);
+        return (holder == null ? "" : " (" + port + " is held by " + holder + ")")
+                + "; choose another port with --port PORT (--port 0 picks a free one)";
+    }
+
+    /**
+     * The sidecar's own port is PortManager's, not a squatter's: inside a managed range (8081 is in the gateway
+     * range) it is recorded as a listening allocation of this process (service {@value #SERVICE}), released when
+     * the sidecar stops. Outside every range (e.g. --port 0) nothing would report it, so nothing is recorded.
+     */
+    private static void registerItself(PortManager pm, SidecarServer server) {
+        InetSocketAddress a = server.address();
+        PortRange range = pm.config().rangeContaining(a.getPort());
+        if (range != null) {
+            String advertised = a.getAddress().isLoopbackAddress() ? a.getAddress().getHostAddress() : null;
+            pm.registerListening(SERVICE, range.type(), "http", a.getPort(), advertised);
+        }
     }
 }

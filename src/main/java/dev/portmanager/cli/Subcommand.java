@@ -20,6 +20,12 @@ abstract class Subcommand {
         return spec.commandLine().getErr();
     }
 
+    /** One line on stderr with the prefix every error of the CLI has: {@code portmanager <command>: }. */
+    void error(String message) {
+        err().println(spec.qualifiedName() + ": " + message);
+        err().flush();
+    }
+
     CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }

@@ -42,7 +42,8 @@ import java.util.Map;
  *   emotion: { type: ml, preferred: 8088, healthPath: /health }
  * </pre>
  *
- * {@link #discover()} then applies {@code PORTMANAGER_STATE_DIR} and {@code PORTMANAGER_STORE} from the environment.
+ * {@link #discover()} then applies system properties and the environment ({@code PORTMANAGER_STATE_DIR},
+ * {@code PORTMANAGER_STORE}, ...), which win over the file.
  * Any mistake is reported as one {@link ConfigException} naming the file, the line and what is accepted.
  */
 public final class ConfigFile {
@@ -64,50 +65,44 @@ public final class ConfigFile {
     /**
      * The defaults, overridden by the file named in {@code -Dportmanager.config} or {@code $PORTMANAGER_CONFIG},
      * else by {@code $XDG_CONFIG_HOME/portmanager/config.yaml} (or {@code ~/.config/portmanager/config.yaml}) when
-     * that exists.
+     * that exists; then by system properties and the environment (see {@link #discover(Path)}).
      */
     public static PortManagerConfig discover() {
-        Path explicit = explicitPath();
-        Path conventional = conventionalPath();
-        PortManagerConfig fromFile = explicit != null ? load(explicit)
-                : Files.isRegularFile(conventional) ? load(conventional) : PortManagerConfig.defaults();
-        return withEnvironment(fromFile, System.getenv());
+        return discover(null);
     }
 
     /**
-     * The environment wins over the file, as it does for the agent and the CLI: {@code PORTMANAGER_STATE_DIR}
-     * and {@code PORTMANAGER_STORE}.
+     * Like {@link #discover()}, but reading {@code explicitFile} when it is not null (a {@code --config} option or
+     * an agent's {@code config=} argument), exactly as if it had been named by {@code $PORTMANAGER_CONFIG}: system
+     * properties ({@code -Dportmanager.stateDir}, {@code .store}, {@code .host}, {@code .advertise},
+     * {@code .lease}) and then the environment ({@code PORTMANAGER_STATE_DIR}, ...) win over the file.
      */
+    public static PortManagerConfig discover(Path explicitFile) {
+        Path explicit = explicitFile != null ? explicitFile : explicitPath();
+        Path conventional = conventionalPath();
+        PortManagerConfig fromFile = explicit != null ? load(explicit)
+                : Files.isRegularFile(conventional) ? load(conventional) : PortManagerConfig.defaults();
+        return SettingOverrides.apply(fromFile, System.getProperties(), System.getenv());
+    }
+
+    /** The environment wins over the file (no system properties): for tests of the precedence. */
     static PortManagerConfig withEnvironment(PortManagerConfig config, Map<String, String> env) {
-        String stateDir = env.get("PORTMANAGER_STATE_DIR");
-        if (stateDir != null && !stateDir.isBlank()) {
-            config = config.withStateDir(Path.of(stateDir));
-        }
-        String store = env.get("PORTMANAGER_STORE");
-        if (store != null && !store.isBlank()) {
-            if (!store.equals(PortManagerConfig.EMBEDDED_STORE) && !store.startsWith("redis://")
-                    && !store.startsWith("rediss://")) {
-                throw new ConfigException("PORTMANAGER_STORE '" + store + "' is not accepted; expected embedded, "
-                        + "redis://host:port[/db] or rediss://host:port[/db]");
-            }
-            config = config.withStore(store);
-        }
-        return config;
+        return SettingOverrides.apply(config, new java.util.Properties(), env);
     }
 
     /** The file named by -Dportmanager.config or $PORTMANAGER_CONFIG, or null. */
     public static Path explicitPath() {
         String prop = System.getProperty("portmanager.config");
         if (prop != null && !prop.isBlank()) {
-            return Path.of(prop);
+            return UserHome.expand(prop.trim());
         }
         String env = System.getenv("PORTMANAGER_CONFIG");
-        return env != null && !env.isBlank() ? Path.of(env) : null;
+        return env != null && !env.isBlank() ? UserHome.expand(env.trim()) : null;
     }
 
     static Path conventionalPath() {
         String xdg = System.getenv("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : UserHome.get().resolve(".config");
         return base.resolve("portmanager").resolve("config.yaml");
     }
 
@@ -152,7 +147,7 @@ public final class ConfigFile {
             String key = keyOf(t, TOP_KEYS);
             Node v = t.getValueNode();
             switch (key) {
-                case "stateDir" -> config = config.withStateDir(Path.of(text(v, key, "a directory path")));
+                case "stateDir" -> config = config.withStateDir(UserHome.expand(text(v, key, "a directory path")));
                 case "store" -> config = config.withStore(store(v));
                 case "redisPrefix" -> config = config.withRedisPrefix(name(v, key));
                 case "host" -> config = config.withHost(text(v, key, "a host name"));

@@ -97,7 +97,7 @@ public final class PortManagerConfig {
         if (xdg != null && !xdg.isBlank()) {
             return Path.of(xdg, "portmanager");
         }
-        return Path.of(System.getProperty("user.home"), ".local", "state", "portmanager");
+        return UserHome.get().resolve(".local").resolve("state").resolve("portmanager");
     }
 
     // ---- accessors -------------------------------------------------------------------------------------------

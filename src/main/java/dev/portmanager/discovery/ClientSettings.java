@@ -6,9 +6,9 @@ import dev.portmanager.config.PortManagerConfig;
 import java.nio.file.Path;
 
 /**
- * How a client process (the CLI, {@link DiscoveryClient}) finds its configuration: the config file
- * ({@code --config}, else {@code ConfigFile.discover()}), then {@code PORTMANAGER_STORE} or an explicit store,
- * then an explicit state directory. One place, so the CLI and the library never disagree about where state is.
+ * How a client process (the CLI, {@link DiscoveryClient}) finds its configuration: explicit options, then
+ * system properties, then the environment, then the config file ({@code --config}, else the discovered one),
+ * then the defaults. One place, so the CLI and the library never disagree about where state is.
  */
 public final class ClientSettings {
     /** Environment variable naming the store: {@code embedded} or a {@code redis://} / {@code rediss://} URI. */
@@ -21,15 +21,19 @@ public final class ClientSettings {
     }
 
     /**
+     * The one precedence (as for the agent): explicit arguments, then system properties, then the environment,
+     * then the config file, then the defaults. An explicit {@code configFile} is read exactly as if
+     * {@code $PORTMANAGER_CONFIG} named it.
+     *
      * @param configFile explicit file, or null to discover one
-     * @param stateDir   explicit state directory, or null for the file's (or the default)
-     * @param store      explicit store, or null for $PORTMANAGER_STORE, else the file's
+     * @param stateDir   explicit state directory, or null for -Dportmanager.stateDir, $PORTMANAGER_STATE_DIR, the
+     *                   file's, or the default
+     * @param store      explicit store, or null for -Dportmanager.store, $PORTMANAGER_STORE, the file's
      */
     public static PortManagerConfig resolve(Path configFile, Path stateDir, String store) {
-        PortManagerConfig config = configFile != null ? ConfigFile.load(configFile) : ConfigFile.discover();
-        String chosen = store != null ? store : blankToNull(System.getenv(STORE_ENV));
-        if (chosen != null) {
-            config = config.withStore(checkStore(chosen));
+        PortManagerConfig config = ConfigFile.discover(configFile);
+        if (store != null) {
+            config = config.withStore(checkStore(store));
         }
         if (stateDir != null) {
             config = config.withStateDir(stateDir);

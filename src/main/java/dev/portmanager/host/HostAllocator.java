@@ -120,7 +120,7 @@ public final class HostAllocator {
                 if (a != null) {
                     return remember(a);
                 }
-                refusal = describeHolder(r.preferred(), listening);
+                refusal = describeHolder(r.preferred(), r, listening);
             }
         } else if (r.preferred() > 0) {
             refusal = r.preferred() + " failed to bind";
@@ -184,20 +184,22 @@ public final class HostAllocator {
             return p + " lies in the " + home + " range (priority 1, kept for " + home.type() + ")";
         }
         if (listening.isListening(p)) {
-            return describeHolder(p, listening);
+            return describeHolder(p, r, listening);
         }
         return null;
     }
 
-    /** Who holds a port, for the "why it moved" part of a log line. */
-    private String describeHolder(int port, ListeningSockets.Snapshot listening) {
+    /**
+     * Who holds a port, for the "why it moved" part of a log line: the first thing that really stops it. A live
+     * allocation, then a process listening on it (the kernel's table), then a cool-down, which never stops the
+     * instance that released the port.
+     */
+    private String describeHolder(int port, Resolved r, ListeningSockets.Snapshot listening) {
+        long now = System.currentTimeMillis();
         Claim c = state.read(port);
-        if (c != null && isLive(c, System.currentTimeMillis())) {
+        if (c != null && isLive(c, now)) {
             Allocation a = c.allocation();
             return port + " allocated to " + a.service() + (a.pid() != 0 ? " (pid " + a.pid() + ")" : " (reserved)");
-        }
-        if (c != null && isCooling(c, System.currentTimeMillis())) {
-            return port + " was just released by " + c.allocation().service() + " and is cooling down";
         }
         List<ListeningSockets.Listener> ls = listening.listeners(port);
         if (ls.isEmpty()) {
@@ -206,6 +208,9 @@ public final class HostAllocator {
         if (!ls.isEmpty()) {
             ProcessTable.ProcessInfo p = ProcessTable.holderOf(ls, ProcessTable.ownersOf(ProcessTable.inodesOf(ls)));
             return port + (p != null ? " held by " + p.describe() : " held by another process");
+        }
+        if (c != null && isCooling(c, now) && !sameInstance(c, r)) {
+            return port + " was just released by " + c.allocation().service() + " and is cooling down";
         }
         return port + " is taken";
     }

@@ -65,9 +65,14 @@ public final class HostViews {
     public List<RangeUtilization> utilization() {
         Reading r = read();
         Set<Integer> allocated = new HashSet<>();
+        Map<String, Integer> byRangeType = new HashMap<>();
         for (Claim c : r.claims()) {
             if (HostAllocator.isLive(c, r.now())) {
                 allocated.add(c.allocation().port());
+                PortRange home = config.rangeFor(c.allocation().type());
+                if (home != null) {
+                    byRangeType.merge(home.type(), 1, Integer::sum);
+                }
             }
         }
         List<RangeUtilization> result = new ArrayList<>();
@@ -84,7 +89,7 @@ public final class HostViews {
             int free = range.size() - mine - unmanaged;
             double percent = Math.round(1000.0 * (mine + unmanaged) / range.size()) / 10.0;
             result.add(new RangeUtilization(range.type(), range.name(), range.start(), range.end(), range.priority(),
-                    range.size(), mine, unmanaged, free, percent));
+                    range.size(), mine, unmanaged, free, percent, byRangeType.getOrDefault(range.type(), 0)));
         }
         return result;
     }
@@ -123,16 +128,15 @@ public final class HostViews {
             String cmd = holder == null ? null : holder.command();
             if (claim == null) {
                 PortRange range = config.rangeContaining(port);
+                // pid and command are fields of their own: the sentence does not repeat them.
                 found.add(new Conflict(ConflictKind.SQUATTER, host, port, List.of(), pid, cmd,
-                        port + " in the " + range + " range is in use by "
-                                + (holder == null ? "a process PortManager cannot see" : holder.describe())
-                                + ", which PortManager does not manage"));
+                        (holder == null ? "hidden, unmanaged listener in " : "unmanaged listener in ") + range));
             } else if (holder != null && holder.pid() != claim.allocation().pid()) {
                 Allocation a = claim.allocation();
                 found.add(new Conflict(ConflictKind.FOREIGN, host, port, List.of(a.service()), pid, cmd,
                         port + " is allocated to " + a.service()
-                                + (a.pid() == 0 ? " (reserved)" : " (pid " + a.pid() + ")") + " but held by "
-                                + holder.describe()));
+                                + (a.pid() == 0 ? " (reserved)" : " (pid " + a.pid() + ")")
+                                + " but another process listens on it"));
             }
         });
         found.addAll(contended(r, liveByPort));

@@ -20,6 +20,7 @@ public final class Launcher {
     private final Path stateDir;
     private final Path home;
     private final Map<String, String> extraEnv = new java.util.HashMap<>();
+    private final java.util.Set<String> unset = new java.util.HashSet<>();
 
     /** @param dir a temporary directory owned by the test: holds the state directory and a fake XDG home */
     public Launcher(Path dir) {
@@ -38,6 +39,13 @@ public final class Launcher {
 
     public Launcher env(String name, String value) {
         extraEnv.put(name, value);
+        return this;
+    }
+
+    /** Removes a variable from the child's environment (including one this class sets by default). */
+    public Launcher unset(String name) {
+        unset.add(name);
+        extraEnv.remove(name);
         return this;
     }
 
@@ -71,6 +79,7 @@ public final class Launcher {
         env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
         env.put("XDG_STATE_HOME", home.resolve("state").toString());
         env.putAll(extraEnv);
+        env.keySet().removeAll(unset);
         return pb;
     }
 

@@ -121,6 +121,31 @@ class ConfigFileTest {
     }
 
     @Test
+    void systemPropertiesWinOverTheEnvironmentWhichWinsOverTheFile() throws IOException {
+        PortManagerConfig fromFile = ConfigFile.load(write("stateDir: /from/file\nhost: file-host\nlease: 9s\n"));
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("portmanager.stateDir", "/from/property");
+        PortManagerConfig c = SettingOverrides.apply(fromFile, props, java.util.Map.of(
+                "PORTMANAGER_STATE_DIR", "/from/env", "PORTMANAGER_HOST", "env-host"));
+        assertEquals(Path.of("/from/property"), c.stateDir());
+        assertEquals("env-host", c.host());
+        assertEquals(java.time.Duration.ofSeconds(9), c.lease(), "the file's, where nothing overrides it");
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> SettingOverrides.apply(fromFile, new java.util.Properties(), java.util.Map.of("PORTMANAGER_LEASE", "soon")));
+        assertTrue(bad.getMessage().startsWith("PORTMANAGER_LEASE: "), bad.getMessage());
+    }
+
+    @Test
+    void aTildeMeansHomeFromTheEnvironment() throws IOException {
+        PortManagerConfig c = ConfigFile.load(write("stateDir: ~/pm-state\n"));
+        assertEquals(UserHome.get().resolve("pm-state"), c.stateDir());
+        String home = System.getenv("HOME");
+        if (home != null && !home.isBlank()) {
+            assertEquals(Path.of(home), UserHome.get());
+        }
+    }
+
+    @Test
     void missingFileIsExplained() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigFile.load(dir.resolve("nope.yaml")));
         assertTrue(e.getMessage().contains("nope.yaml: config file not found"), e.getMessage());

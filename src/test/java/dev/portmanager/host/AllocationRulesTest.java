@@ -272,6 +272,29 @@ class AllocationRulesTest {
         assertEquals(0, u.free());
     }
 
+    /**
+     * Issue 13: emotion released its port, an unrelated server took it, emotion comes back. What stops the port is
+     * the server, not the cool-down (which never stops the instance that released it): the reason names the
+     * server, for emotion and for anyone else.
+     */
+    @Test
+    void theReasonNamesAListenerOnAPortThatIsCoolingDown() throws Exception {
+        int port = ml.start() + 44;
+        Allocation first = pm.allocate(request("emotion").preferredPort(port));
+        assertEquals(port, first.port());
+        assertTrue(pm.release(first));
+        Process http = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(port),
+                "--bind", "127.0.0.1").redirectErrorStream(true).start();
+        children.add(http);
+        waitListening(port);
+        String held = port + " held by pid " + http.pid() + ": python3 -m http.server " + port + " --bind 127.0.0.1";
+        Allocation again = pm.allocate(request("emotion").preferredPort(port));
+        assertNotEquals(port, again.port());
+        assertTrue(again.reason().startsWith(held + "; "), again.reason());
+        Allocation other = pm.allocate(request("voice").preferredPort(port));
+        assertTrue(other.reason().startsWith(held + "; "), other.reason());
+    }
+
     @Test
     void exhaustedRangeFallsBackToTheDynamicPoolThenFailsNamingTheRange() {
         Map<String, PortRange> tiny = new LinkedHashMap<>();

@@ -298,11 +298,10 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
             return null;
         }
         Allocation held = (Allocation) call.result;
-        if (ticket.peer != null && port != requested.getPort()) {
+        // Moved from the port the app asked for: by a conflict, or by a `preferred=` setting (the allocation's own
+        // requested port is then the preferred one, so Allocation.moved() would not see it).
+        if (requested.getPort() != 0 && port != requested.getPort()) {
             AgentLog.line(settings.service + ": " + requested.getPort() + " -> " + port + " (" + held.reason() + ")");
-        } else if (ticket.peer == null && held.moved()) {
-            AgentLog.line(settings.service + ": " + held.requestedPort() + " -> " + held.port()
-                    + " (" + held.reason() + ")");
         }
         return held;
     }

@@ -242,6 +242,22 @@ class BehaviourIT {
         }
     }
 
+    /** Issue 13: a `preferred=` setting moves a free hardcoded port too, and says so in the one line. */
+    @Test
+    void aPreferredSettingThatMovesThePortSaysSo(@TempDir Path stateDir) throws Exception {
+        int hardcoded = Ports.free();
+        int preferred = Ports.free();
+        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=pref,type=ml,stateDir=" + stateDir
+                + ",preferred=" + preferred, List.of(), AgentJar.subjects(), SERVER_SOCKET_APP,
+                Integer.toString(hardcoded))) {
+            assertEquals(preferred, app.awaitListening(), app.toString());
+            String line = app.awaitStderr("[portmanager] ");
+            assertEquals("[portmanager] pref: " + hardcoded + " -> " + preferred + " (preferred port " + preferred
+                    + " is free)", line, app.toString());
+            assertEquals(1, app.stderr().stream().filter(l -> l.startsWith("[portmanager] ")).count(), app.toString());
+        }
+    }
+
     @Test
     void sslServerSocketMovesLikeAPlainOne(@TempDir Path stateDir) throws Exception {
         try (ServerSocket taken = Ports.hold();

@@ -24,10 +24,11 @@ record Options(String store, Path stateDir, boolean keep, Path stopDir) {
             "",
             "  --redis URI      register in Redis (e.g. redis://127.0.0.1:6379/0) instead of the embedded store only",
             "  --state-dir DIR  host-local state directory (default: $PORTMANAGER_STATE_DIR, else",
-            "                   ~/.local/state/portmanager: the one every PortManager user on this host shares)",
+            "                   $XDG_STATE_HOME/portmanager, else ~/.local/state/portmanager: per user, shared by",
+            "                   every PortManager process of this user on this host)",
             "  --keep           leave the fleet running; prints how to explore it and how to stop it",
             "  --no-build       (demo.sh) skip the Maven build",
-            "  --stop RUN_DIR   stop a fleet left running by --keep");
+            "  --stop RUN_DIR   stop a fleet left running by --keep, then remove RUN_DIR");
 
     static Options parse(String[] args) {
         String store = PortManagerConfig.EMBEDDED_STORE;
