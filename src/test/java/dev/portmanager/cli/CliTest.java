@@ -122,7 +122,7 @@ class CliTest {
             assertEquals(ProcessHandle.current().pid(), c.get("pid").asLong(), "this test holds it: " + c);
             assertTrue(c.get("detail").asText().startsWith(port + " in the ml " + port + "-" + port
                     + " range is in use by "), c.toString());
-            Launcher.Result table = pm.run("--config", config, "conflicts");
+            Launcher.Result table = pm.run("--config", config, "conflicts", "--wide");
             assertEquals(0, table.exit(), table.toString());
             assertEquals(2, table.lines().size(), table.toString());
             assertTrue(table.lines().get(0).startsWith("KIND"), table.toString());
