@@ -205,12 +205,31 @@ public final class PortManager implements AutoCloseable {
 
     /** Live allocations (reserved, allocated, listening): this host's, plus other hosts' from the registry. */
     public List<Allocation> allocations() {
-        List<Allocation> local = views.allocations();
+        return allocations(views.allocations(), registry.allocations());
+    }
+
+    /** This host's live allocations from the state directory alone: never waits on the registry. */
+    public List<Allocation> localAllocations() {
+        return views.allocations();
+    }
+
+    /**
+     * The registry's entries, read now (empty on the embedded store). A caller that must not wait on the
+     * registry reads it on a thread of its own and merges with {@link #allocations(List, List)}.
+     *
+     * @throws dev.portmanager.registry.RegistryException when the registry cannot be read
+     */
+    public List<Allocation> registryEntries() {
+        return registry.readAllocations();
+    }
+
+    /** {@code local} (this host's view) merged with {@code registered} (registry entries), as allocations() does. */
+    public List<Allocation> allocations(List<Allocation> local, List<Allocation> registered) {
         Map<String, Allocation> all = new LinkedHashMap<>();
         for (Allocation a : local) {
             all.put(a.hostPort(), a);
         }
-        for (Allocation a : registry.allocations()) {
+        for (Allocation a : registered) {
             if (isLiveElsewhere(a)) {
                 all.putIfAbsent(a.hostPort(), a); // this host's state directory comes first for this host
             }
@@ -227,10 +246,14 @@ public final class PortManager implements AutoCloseable {
 
     /** FOREIGN, SQUATTER, DUPLICATE, STALE and CONTENDED findings. */
     public List<Conflict> conflicts() {
+        return conflicts(registry.allocations());
+    }
+
+    /** The conflict view with {@code registered} as the registry's entries (empty: this host's findings only). */
+    public List<Conflict> conflicts(List<Allocation> registered) {
         List<Conflict> found = new ArrayList<>(views.conflicts());
         // DUPLICATE: the registry holds an entry for one of this host's ports from another owner (another state
         // directory on this host, or two hosts registering under one name).
-        List<Allocation> registered = registry.allocations();
         if (registered.isEmpty()) {
             return found; // the embedded store, or an empty registry: no second reading of the claims
         }

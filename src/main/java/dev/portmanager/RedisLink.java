@@ -3,6 +3,7 @@ package dev.portmanager;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.registry.Registry;
 import dev.portmanager.registry.RegistrySync;
+import dev.portmanager.registry.RegistryUnavailableException;
 
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +61,24 @@ final class RedisLink implements RegistryLink {
     @Override
     public List<Allocation> allocations() {
         return read(Registry::allocations);
+    }
+
+    @Override
+    public List<Allocation> readAllocations() {
+        Optional<Registry> registry = awaitRegistry();
+        try {
+            if (registry.isEmpty()) {
+                throw new RegistryUnavailableException("not reached in " + READ_WAIT_MILLIS / 1000 + " s");
+            }
+            return registry.get().allocations();
+        } catch (RuntimeException e) {
+            readFailed = true; // a command's exit status says its view lacks other hosts
+            if (!readFailureLogged) {
+                readFailureLogged = true;
+                Log.warn("registry " + describe + " unreadable (" + e.getMessage() + "); showing this host only");
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -17,6 +17,14 @@ interface RegistryLink {
 
     List<Allocation> allocations();
 
+    /**
+     * The registry's entries read now; unlike {@link #allocations()} a failure is thrown, so that a caller that
+     * must say whether its answer is complete (the sidecar) can tell an empty registry from an unreadable one.
+     *
+     * @throws dev.portmanager.registry.RegistryException when the registry cannot be read
+     */
+    List<Allocation> readAllocations();
+
     List<Allocation> lookup(String service);
 
     boolean flush(Duration timeout);
@@ -43,6 +51,10 @@ interface RegistryLink {
         }
 
         public List<Allocation> allocations() {
+            return List.of();
+        }
+
+        public List<Allocation> readAllocations() {
             return List.of();
         }
 

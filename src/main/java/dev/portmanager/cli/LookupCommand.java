@@ -31,7 +31,7 @@ final class LookupCommand extends Subcommand implements Callable<Integer> {
                 return ErrorHandlers.FAILURE;
             }
             for (Endpoint e : found) {
-                out().println(e.authority());
+                out().println(TerminalText.safe(e.authority()));
             }
             out().flush();
             return 0;

@@ -61,8 +61,8 @@ public final class PortManagerCommand {
     URI url;
 
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
-            description = "Bearer token: required by 'serve' on a non-loopback address, sent by --url clients on "
-                    + "requests that change state (default $PORTMANAGER_TOKEN; prefer the variable, "
+            description = "Bearer token: required by 'serve' on a non-loopback address, sent by --url clients with "
+                    + "every request (default $PORTMANAGER_TOKEN; prefer the variable, "
                     + "command lines are visible to other users).")
     String token;
 
@@ -102,15 +102,22 @@ public final class PortManagerCommand {
         }
         PortManager pm = PortManager.open(loadConfig());
         opened = pm;
-        return new LocalApi(pm);
+        openedApi = new LocalApi(pm);
+        return openedApi;
     }
 
     /** The manager {@link #openApi()} opened, if any: it tells whether a view showed this host only. */
     private PortManager opened;
+    private LocalApi openedApi;
 
     /** Whether what the command printed lacks other hosts because the registry could not be read. */
     boolean partialResult() {
-        return opened != null && opened.registryReadFailed();
+        return (opened != null && opened.registryReadFailed()) || (openedApi != null && openedApi.servedStale());
+    }
+
+    /** The store directly, for a long-running server whose answers must not wait long on the registry. */
+    LocalApi openServedApi() {
+        return new LocalApi(PortManager.open(loadConfig()), LocalApi.SIDECAR_PATIENCE);
     }
 
     /** Whatever this process published must reach Redis before the short-lived CLI exits. */

@@ -5,21 +5,28 @@ import dev.portmanager.AllocationRequest;
 import dev.portmanager.Owner;
 import dev.portmanager.PortManager;
 import dev.portmanager.discovery.HealthProbe;
+import dev.portmanager.config.Durations;
+import dev.portmanager.http.Validation;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a (non-JVM) service under PortManager: allocate a port, start COMMAND with it in $PORT "
                 + "and in place of {port} in its arguments, register it once it listens, renew its lease while it "
                 + "lives and withdraw it when it exits.",
-                "SIGTERM and SIGINT are passed to the command; the exit status is the command's "
-                        + "(127 when it cannot be started).",
+                "SIGTERM, SIGINT and SIGHUP are passed to the command (a Ctrl-C the terminal already delivered "
+                        + "to it is not sent twice); if run is killed, the command is stopped too. The exit status "
+                        + "is the command's (127 when it cannot be started).",
                 "Example: portmanager run --service vision --type ml -- python3 -m http.server {port}"})
 final class RunCommand extends Subcommand implements Callable<Integer> {
     private static final long POLL_MILLIS = 100;
@@ -35,6 +42,12 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--preferred", paramLabel = "P", converter = Converters.Port.class,
             description = "Port to try first (1-65535); default: the known service's port.")
     Integer preferred;
+
+    @Option(names = "--listen-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = ListenTimeout.class,
+            description = "Say so when the command has not listened on its port after this long (default: "
+                    + "${DEFAULT-VALUE}); run keeps waiting.")
+    Duration listenTimeout;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, after --.")
     List<String> command;
@@ -67,6 +80,7 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
                 return 127;
             }
             ChildSignals signals = ChildSignals.forward(child);
+            RunWatchdog watchdog = RunWatchdog.start(child);
             try {
                 Allocation registered = awaitListening(pm, child, held, port);
                 int status = child.waitFor();
@@ -76,6 +90,9 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
                 signals.restore();
                 if (child.isAlive()) {
                     child.destroy();
+                }
+                if (watchdog != null) {
+                    watchdog.close();
                 }
             }
         }
@@ -95,9 +112,11 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
      * Polls until the child accepts connections on its port, then registers it as listening and owned by the
      * child; returns what to release when the child ends.
      */
-    private static Allocation awaitListening(PortManager pm, Process child, Allocation held, int port)
+    private Allocation awaitListening(PortManager pm, Process child, Allocation held, int port)
             throws InterruptedException {
         HealthProbe probe = new HealthProbe(200);
+        long warnAt = System.nanoTime() + listenTimeout.toNanos();
+        NotListening notice = new NotListening(child, port);
         while (child.isAlive()) {
             String reached = probe.accepts("127.0.0.1", port) ? "127.0.0.1"
                     : probe.accepts("::1", port) ? "::1" : null;
@@ -107,8 +126,76 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
                         ? null : reached;
                 return pm.markListening(held, advertised, Owner.of(child.toHandle()));
             }
+            if (System.nanoTime() - warnAt >= 0) {
+                notice.check();
+            }
             Thread.sleep(POLL_MILLIS);
         }
         return held;
+    }
+
+    /**
+     * Says once that the command has not listened on its port in time, naming the ports it listens on instead;
+     * when it listens nowhere yet, looks again now and then and names the port once one appears (a command that
+     * ignores {port} and $PORT usually binds its own default a little later).
+     */
+    private final class NotListening {
+        private static final long RECHECK_NANOS = 1_000_000_000L;
+        private final Process child;
+        private final int port;
+        private boolean said;
+        private boolean namedElsewhere;
+        private long nextCheck;
+
+        NotListening(Process child, int port) {
+            this.child = child;
+            this.port = port;
+        }
+
+        void check() {
+            if (namedElsewhere || System.nanoTime() - nextCheck < 0) {
+                return;
+            }
+            nextCheck = System.nanoTime() + RECHECK_NANOS;
+            Set<Integer> elsewhere = ChildListeners.portsOf(child.toHandle());
+            elsewhere.remove(port);
+            String who = spec.qualifiedName() + ": " + command.get(0) + " (pid " + child.pid() + ")";
+            String ports = elsewhere.stream().map(String::valueOf).collect(Collectors.joining(", "));
+            String instead = (elsewhere.size() == 1 ? "port " : "ports ") + ports
+                    + " instead: pass it {port} or $PORT";
+            if (!said) {
+                said = true;
+                namedElsewhere = !elsewhere.isEmpty();
+                say(who + " has not listened on its port " + port + " after " + Durations.format(listenTimeout)
+                        + "; " + (elsewhere.isEmpty() ? "it listens on no TCP port yet" : "it listens on " + instead)
+                        + ". Still waiting.");
+            } else if (!elsewhere.isEmpty()) {
+                namedElsewhere = true;
+                say(who + " now listens on " + instead + " (its port is " + port + ")");
+            }
+        }
+
+        private void say(String line) {
+            err().println(line);
+            err().flush();
+        }
+    }
+
+    /** A positive duration: 500ms, 30s, 2m. */
+    static final class ListenTimeout implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d;
+            try {
+                d = Durations.parse(value);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                d = null;
+            }
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new CommandLine.TypeConversionException("'" + Validation.printable(value)
+                        + "' is not accepted: expected a positive duration, " + Durations.ACCEPTED);
+            }
+            return d;
+        }
     }
 }

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** A plain left-aligned text table, columns as wide as their widest cell. */
+/**
+ * A plain left-aligned text table, columns as wide as their widest cell; cells are printed without control
+ * characters (see {@link TerminalText}).
+ */
 final class Table {
     private final String[] headers;
     private final List<String[]> rows = new ArrayList<>();
@@ -25,7 +28,7 @@ final class Table {
         String[] r = new String[headers.length];
         for (int i = 0; i < r.length; i++) {
             Object c = i < cells.length ? cells[i] : null;
-            r[i] = c == null ? "-" : c.toString();
+            r[i] = c == null ? "-" : TerminalText.safe(c.toString());
         }
         rows.add(r);
         return this;

@@ -121,7 +121,9 @@ public final class DiscoveryClient implements AutoCloseable {
             throw new IllegalStateException("this DiscoveryClient is closed");
         }
         if (remote == null) {
-            remote = new RemoteApi(sidecar, null);
+            // A sidecar listening beyond loopback wants its token on reads too.
+            String token = System.getenv("PORTMANAGER_TOKEN");
+            remote = new RemoteApi(sidecar, token == null || token.isBlank() ? null : token.trim());
         }
         return remote;
     }

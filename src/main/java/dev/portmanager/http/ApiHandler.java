@@ -10,8 +10,6 @@ import dev.portmanager.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,10 +32,10 @@ final class ApiHandler implements HttpHandler {
     private static final String DISCOVERY = "/api/v1/discovery";
 
     private final List<Route> routes = new ArrayList<>();
-    private final byte[] token;
+    private final RequestGuard guard;
 
-    ApiHandler(PortManagerApi api, String token) {
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    ApiHandler(PortManagerApi api, RequestGuard guard) {
+        this.guard = guard;
         routes.add(new Route("POST", PM + "/allocate",
                 r -> new Route.Response(201, api.allocate(r.body(AllocateBody.class)))));
         routes.add(new Route("DELETE", PM + "/release/{port}",
@@ -63,6 +61,13 @@ final class ApiHandler implements HttpHandler {
         try (exchange) {
             Route.Response response;
             try {
+                guard.admit(exchange);
+                guard.corsHeaders(exchange);
+                if (guard.isAllowedPreflight(exchange)) {
+                    guard.preflightHeaders(exchange);
+                    exchange.sendResponseHeaders(204, -1);
+                    return;
+                }
                 response = dispatch(exchange);
             } catch (ApiException e) {
                 response = new Route.Response(e.status(), new ErrorBody(e.error(), e.detail()));
@@ -73,10 +78,14 @@ final class ApiHandler implements HttpHandler {
                 response = new Route.Response(400, new ErrorBody("bad_request",
                         "the request body could not be read: " + Validation.printable(String.valueOf(e.getMessage()))));
             } catch (Exception | StackOverflowError e) {
-                Log.warn("HTTP " + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
-                        + " failed: " + e);
+                Log.warn("HTTP " + exchange.getRequestMethod() + " "
+                        + Validation.printable(exchange.getRequestURI().getRawPath()) + " failed: " + e);
                 response = new Route.Response(500, new ErrorBody("internal_error",
                         "the sidecar failed to serve this request; see its log"));
+            }
+            RegistryStatus registry = RegistryFreshness.take();
+            if (registry != null) {
+                exchange.getResponseHeaders().set(RegistryStatus.HEADER, registry.state());
             }
             send(exchange, response);
         } catch (IOException | RuntimeException e) {
@@ -95,9 +104,8 @@ final class ApiHandler implements HttpHandler {
             }
             allowed.add(route.method());
             if (route.method().equals(method)) {
-                if (!method.equals("GET")) {
-                    authorize(exchange);
-                }
+                guard.authorize(exchange, method);
+                RequestGuard.requireJson(exchange, method);
                 return route.handler().handle(request(exchange, params));
             }
         }
@@ -119,20 +127,6 @@ final class ApiHandler implements HttpHandler {
         return p.substring(1).split("/", -1);
     }
 
-    private void authorize(HttpExchange exchange) {
-        if (token == null) {
-            return;
-        }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(given, token)) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            throw new ApiException(401, "unauthorized",
-                    "this sidecar requires 'Authorization: Bearer <token>' on every request that changes state");
-        }
-    }
-
     private static Route.Request request(HttpExchange exchange, Map<String, String> params) {
         return new Route.Request() {
             @Override
@@ -142,7 +136,6 @@ final class ApiHandler implements HttpHandler {
 
             @Override
             public <T> T body(Class<T> type) throws IOException {
-                checkContentType(exchange);
                 byte[] bytes = readCapped(exchange);
                 if (bytes.length == 0) {
                     throw new ApiException(400, "bad_json", "the request body is empty: expected a JSON object");
@@ -150,18 +143,6 @@ final class ApiHandler implements HttpHandler {
                 return Json.STRICT.readValue(bytes, type);
             }
         };
-    }
-
-    private static void checkContentType(HttpExchange exchange) {
-        String ct = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (ct == null) {
-            return; // a bare `curl -X POST --data-binary @file` is fine; a declared non-JSON type is not
-        }
-        String mime = ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!mime.equals("application/json") && !mime.endsWith("+json")) {
-            throw new ApiException(415, "unsupported_media_type", "Content-Type '" + Validation.printable(ct)
-                    + "' is not accepted: expected application/json");
-        }
     }
 
     private static byte[] readCapped(HttpExchange exchange) throws IOException {

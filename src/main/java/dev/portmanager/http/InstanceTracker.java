@@ -33,12 +33,15 @@ final class InstanceTracker {
         this.pm = pm;
     }
 
-    /** The live listening allocations on every host the store knows, plus the recently killed ones. */
-    synchronized List<Allocation> observe() {
+    /**
+     * The live listening allocations among {@code current} (every host's, as the sidecar read them), plus the
+     * recently killed ones.
+     */
+    synchronized List<Allocation> observe(List<Allocation> current) {
         long now = System.currentTimeMillis();
         List<Allocation> all = new ArrayList<>();
         Set<String> live = new HashSet<>();
-        for (Allocation a : pm.allocations()) {
+        for (Allocation a : current) {
             if (a.state() == AllocationState.LISTENING) {
                 all.add(a);
                 live.add(key(a));
@@ -53,7 +56,7 @@ final class InstanceTracker {
         if (!vanished.isEmpty()) {
             // Only then pay for the conflict view: a STALE claim is one whose owner died without releasing it.
             Set<String> stale = new HashSet<>();
-            for (Conflict c : pm.conflicts()) {
+            for (Conflict c : pm.conflicts(List.of())) { // STALE is this host's finding: no registry read
                 if (c.kind() == ConflictKind.STALE) {
                     stale.add(c.host() + ":" + c.port());
                 }

@@ -7,6 +7,7 @@ import dev.portmanager.Conflict;
 import dev.portmanager.Endpoint;
 import dev.portmanager.InvalidRequestException;
 import dev.portmanager.Log;
+import dev.portmanager.Owner;
 import dev.portmanager.PortManager;
 import dev.portmanager.RangeExhaustedException;
 import dev.portmanager.RangeUtilization;
@@ -33,6 +34,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalApi implements PortManagerApi {
     private static final int PROBE_TIMEOUT_MILLIS = 1000;
+    /**
+     * How long a one-shot command waits for the registry part (the connection included) before it shows this
+     * host's data alone: as long as the registry link waits for its connection.
+     */
+    private static final Duration COMMAND_PATIENCE = Duration.ofSeconds(20);
+    /** How long a sidecar answer waits for the registry part before it goes out with the last one, marked stale. */
+    public static final Duration SIDECAR_PATIENCE = Duration.ofMillis(1500);
 
     private final PortManager pm;
     private final HealthProbe probe = new HealthProbe(PROBE_TIMEOUT_MILLIS);
@@ -40,10 +48,23 @@ public final class LocalApi implements PortManagerApi {
     private volatile ExecutorService checks;
     private volatile ExecutorService observer;
     private final InstanceTracker tracker;
+    private volatile boolean servedStale;
+    /** Null on the embedded store: there is no registry to wait for. */
+    private final RegistryReads registry;
 
+    /** For one-shot commands: a view waits for the registry as long as the registry link would. */
     public LocalApi(PortManager pm) {
+        this(pm, COMMAND_PATIENCE);
+    }
+
+    /**
+     * @param registryPatience how long a view waits for the registry part, counted from when the current registry
+     *                         read began ({@link #SIDECAR_PATIENCE} for the sidecar, which must keep answering)
+     */
+    public LocalApi(PortManager pm, Duration registryPatience) {
         this.pm = pm;
         this.tracker = new InstanceTracker(pm);
+        this.registry = pm.config().usesRedis() ? new RegistryReads(pm::registryEntries, registryPatience) : null;
     }
 
     public PortManager portManager() {
@@ -86,7 +107,7 @@ public final class LocalApi implements PortManagerApi {
 
     @Override
     public List<Allocation> allocations() {
-        return pm.allocations();
+        return pm.allocations(pm.localAllocations(), registryEntries());
     }
 
     @Override
@@ -96,7 +117,28 @@ public final class LocalApi implements PortManagerApi {
 
     @Override
     public List<Conflict> conflicts() {
-        return pm.conflicts();
+        return pm.conflicts(registryEntries());
+    }
+
+    /**
+     * The registry's entries for one answer, never waiting long: see {@link RegistryReads}. Its status goes to
+     * {@link RegistryFreshness} for the response header.
+     */
+    private List<Allocation> registryEntries() {
+        if (registry == null) {
+            return List.of();
+        }
+        RegistryReads.Snapshot s = registry.read();
+        RegistryFreshness.record(s.status());
+        if (s.status().stale()) {
+            servedStale = true;
+        }
+        return s.entries();
+    }
+
+    /** Whether a view answered so far went out without a current registry part (a command's exit status). */
+    public boolean servedStale() {
+        return servedStale;
     }
 
     @Override
@@ -139,11 +181,12 @@ public final class LocalApi implements PortManagerApi {
 
     @Override
     public RefreshResult refresh() {
-        List<Allocation> instances = tracker.observe();
+        List<Allocation> instances = observeAllocations();
         List<Endpoint> endpoints = instances.stream().map(Endpoint::of).toList();
         // Dead means not accepting connections: a live process failing its HTTP health path keeps its port.
         List<HealthProbe.Result> results = checkAll(endpoints, true);
         List<InstanceView> dropped = new ArrayList<>();
+        List<InstanceView> unhealthy = new ArrayList<>();
         int up = 0;
         for (int i = 0; i < instances.size(); i++) {
             Allocation a = instances.get(i);
@@ -151,20 +194,37 @@ public final class LocalApi implements PortManagerApi {
                 up++;
                 continue;
             }
+            InstanceView down = InstanceView.of(endpoints.get(i), "DOWN", tracker.ownerGone(endpoints.get(i)));
             if (!a.host().equals(pm.host())) {
-                continue; // another host's entry: its own manager withdraws it, or its lease ends
+                unhealthy.add(down); // another host's entry: its own manager withdraws it, or its lease ends
+                continue;
+            }
+            Owner owner = a.owner();
+            if (owner != null && owner.isAlive()) {
+                // Its process still runs here: not answering (a name that no longer resolves, a listener closed
+                // for a while, an overloaded service) is reported, never a reason to take its port.
+                unhealthy.add(down);
+                continue;
             }
             // Generation-checked: a port that a new owner took meanwhile is left alone.
             pm.release(a);
             tracker.forget(a);
-            dropped.add(InstanceView.of(endpoints.get(i), "DOWN", tracker.ownerGone(endpoints.get(i))));
+            dropped.add(down);
         }
-        return new RefreshResult(instances.size(), up, dropped);
+        return new RefreshResult(instances.size(), up, dropped, unhealthy);
     }
 
     @Override
     public SidecarStatus status() {
-        return new SidecarStatus("UP", pm.host(), describeStore(), pm.allocations().size());
+        // Never waits on the registry: the registry part is the last one read, with its status.
+        if (registry == null) {
+            return new SidecarStatus("UP", pm.host(), describeStore(), pm.localAllocations().size(),
+                    RegistryStatus.NONE);
+        }
+        RegistryReads.Snapshot s = registry.peek();
+        RegistryFreshness.record(s.status());
+        return new SidecarStatus("UP", pm.host(), describeStore(),
+                pm.allocations(pm.localAllocations(), s.entries()).size(), s.status());
     }
 
     private String describeStore() {
@@ -200,7 +260,11 @@ public final class LocalApi implements PortManagerApi {
 
     /** The instances to show: live ones plus recently killed ones (see {@link InstanceTracker}). */
     private List<Endpoint> observe() {
-        return tracker.observe().stream().map(Endpoint::of).toList();
+        return observeAllocations().stream().map(Endpoint::of).toList();
+    }
+
+    private List<Allocation> observeAllocations() {
+        return tracker.observe(allocations());
     }
 
     /**
@@ -272,6 +336,9 @@ public final class LocalApi implements PortManagerApi {
     /** Closes the manager: the caller handed it over. */
     @Override
     public void close() {
+        if (registry != null) {
+            registry.close();
+        }
         ExecutorService o = observer;
         if (o != null) {
             o.shutdownNow();

@@ -32,7 +32,7 @@ public final class RemoteApi implements PortManagerApi {
 
     /**
      * @param base  {@code http://host:port} of the sidecar
-     * @param token bearer token for requests that change state, or null
+     * @param token bearer token sent with every request, or null
      */
     public RemoteApi(URI base, String token) {
         this.base = checkBase(base);
@@ -143,9 +143,10 @@ public final class RemoteApi implements PortManagerApi {
                 .header("Accept", "application/json").method(method, body);
         if (!method.equals("GET")) {
             b.header("Content-Type", "application/json");
-            if (token != null) {
-                b.header("Authorization", "Bearer " + token);
-            }
+        }
+        if (token != null) {
+            // A sidecar beyond loopback wants it on reads as well.
+            b.header("Authorization", "Bearer " + token);
         }
         try {
             return client().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code portmanager run} with real non-JVM commands, through the real launcher. */
@@ -98,8 +99,11 @@ class CliRunTest {
                 "    print('interrupted', flush=True); sys.exit(42)", ""));
         // A JVM started from a background job inherits SIGINT as ignored; restore the default first, as an
         // interactive shell would, so that the test does not depend on how the build was started.
+        // Its own session, so no controlling terminal: whatever terminal the build runs in, this SIGINT is run's
+        // alone and must be passed on.
         List<String> args = new java.util.ArrayList<>(List.of("python3", "-c",
-                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); "
+                        + "os.execv(sys.argv[1], sys.argv[1:])",
                 Launcher.script().toString(), "run", "--service", "intr", "--", "python3", script.toString(), "{port}"));
         ProcessBuilder pb = pm.builder(List.of());
         pb.command(args);
@@ -138,6 +142,133 @@ class CliRunTest {
             Launcher.Result down = withConfig.run("health", "bad");
             assertEquals(1, down.exit(), down.toString());
             assertTrue(down.out().contains("DOWN") && down.out().contains("HTTP 404"), down.toString());
+        }
+    }
+
+    /** A python script that listens on argv[1] (plus argv[2], when given) and logs the signals it gets. */
+    private Path signalLogger() throws java.io.IOException {
+        Path script = dir.resolve("signals.py");
+        Files.writeString(script, String.join("\n",
+                "import signal, socket, sys, time",
+                "port = int(sys.argv[1]) + (int(sys.argv[2]) if len(sys.argv) > 2 else 0)",
+                "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind(('127.0.0.1', port)); s.listen(8)",
+                "ints = []",
+                "def on_hup(n, f): print('got SIGHUP', flush=True)",
+                "def on_int(n, f):",
+                "    ints.append(n)",
+                "signal.signal(signal.SIGHUP, on_hup)",
+                "signal.signal(signal.SIGINT, on_int)",
+                "print('listening', port, flush=True)",
+                "end = time.time() + 60",
+                "while time.time() < end and not ints: time.sleep(0.05)",
+                // Shut down slowly, as a real service might: a second SIGINT would arrive meanwhile.
+                "time.sleep(1.5)",
+                "print('sigints', len(ints), flush=True)",
+                "sys.exit(0)", ""));
+        return script;
+    }
+
+    @Test
+    void sighupIsPassedOnAndDoesNotEndRun() throws Exception {
+        Path script = signalLogger();
+        try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "reloads", "--",
+                "python3", script.toString(), "{port}")))) {
+            awaitLookup("reloads");
+            new ProcessBuilder("kill", "-HUP", Long.toString(run.process().pid())).start().waitFor();
+            run.awaitLine(l -> l.contains("got SIGHUP"), 15_000);
+            assertTrue(run.process().isAlive(), "SIGHUP is the command's to act on: " + run.output());
+            assertEquals(0, pm.run("lookup", "reloads").exit(), "still registered");
+        }
+    }
+
+    @Test
+    void aKilledRunTakesItsCommandAlongAndTheClaimIsReleased() throws Exception {
+        try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "orphan", "--type",
+                "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")))) {
+            awaitLookup("orphan");
+            List<ProcessHandle> command = run.process().children()
+                    .filter(h -> h.info().commandLine().orElse("").contains("http.server")).toList();
+            assertEquals(1, command.size(), "the command: " + run.process().children().toList());
+            // SIGKILL: run cannot clean up itself. kill(1) rather than destroyForcibly(), which would also close
+            // this side of run's output pipe and lose what the watchdog says.
+            new ProcessBuilder("kill", "-KILL", Long.toString(run.process().pid())).start().waitFor();
+            run.process().waitFor();
+            long end = System.currentTimeMillis() + 30_000;
+            while (command.get(0).isAlive() && System.currentTimeMillis() < end) {
+                Thread.sleep(100);
+            }
+            assertFalse(command.get(0).isAlive(), "the command outlived run: " + run.output());
+            // The watchdog's line comes through the same pipe, read by another thread: wait for it.
+            while (!run.output().contains("was killed; stopping its command") && System.currentTimeMillis() < end) {
+                Thread.sleep(50);
+            }
+            assertTrue(run.output().contains("was killed; stopping its command"), run.output());
+            // Its owner is gone, so the claim no longer counts: nothing is allocated, nothing discoverable.
+            assertEquals(0, CliTest.json(pm.run("allocations", "--json")).size());
+            assertEquals(1, pm.run("lookup", "orphan").exit());
+        }
+    }
+
+    @Test
+    void aCommandThatListensElsewhereIsNamed() throws Exception {
+        Path script = signalLogger();
+        // The command ignores its port and listens on the next one.
+        try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "stubborn", "--type",
+                "testing", "--listen-timeout", "1s", "--", "python3", script.toString(), "{port}", "1")))) {
+            String listening = run.awaitLine(l -> l.startsWith("listening "), 30_000);
+            int actual = Integer.parseInt(listening.substring("listening ".length()).trim());
+            String notice = run.awaitLine(l -> l.contains("port " + actual + " instead"), 30_000);
+            assertTrue(notice.contains("its port is " + (actual - 1)) || notice.contains("its port " + (actual - 1)),
+                    notice);
+            assertEquals(1, pm.run("lookup", "stubborn").exit(), "never registered: " + run.output());
+        }
+    }
+
+    /**
+     * Ctrl-C in a terminal: the terminal sends SIGINT to the whole foreground process group, the command included,
+     * so run must not send it a second one. A real pseudo-terminal (python's pty module) makes run the foreground
+     * job.
+     */
+    @Test
+    void ctrlCInATerminalReachesTheCommandOnce() throws Exception {
+        Path script = signalLogger();
+        Path harness = dir.resolve("pty-harness.py");
+        Files.writeString(harness, String.join("\n",
+                "import os, pty, select, signal, sys, time",
+                "pid, fd = pty.fork()",
+                "if pid == 0:",
+                "    signal.signal(signal.SIGINT, signal.SIG_DFL)",
+                "    os.execv(sys.argv[1], sys.argv[1:])",
+                "out = b''",
+                "sent = False",
+                "deadline = time.time() + 90",
+                "while time.time() < deadline:",
+                "    r, _, _ = select.select([fd], [], [], 0.1)",
+                "    if r:",
+                "        try:",
+                "            chunk = os.read(fd, 4096)",
+                "        except OSError:",
+                "            break",
+                "        if not chunk: break",
+                "        out += chunk",
+                "    if not sent and b'listening' in out:",
+                "        time.sleep(0.5)",
+                "        os.write(fd, b'\\x03')",
+                "        sent = True",
+                "_, status = os.waitpid(pid, 0)",
+                "sys.stdout.write(out.decode(errors='replace'))",
+                "print('exit', os.waitstatus_to_exitcode(status))", ""));
+        List<String> args = new java.util.ArrayList<>(List.of("python3", harness.toString(),
+                Launcher.script().toString(), "run", "--service", "terminal", "--", "python3", script.toString(),
+                "{port}"));
+        ProcessBuilder pb = pm.builder(List.of());
+        pb.command(args);
+        try (ChildProcess harnessRun = new ChildProcess(pb)) {
+            assertEquals(0, harnessRun.awaitExit(120_000), harnessRun.output());
+            String out = harnessRun.output();
+            assertTrue(out.contains("sigints 1"), "exactly one SIGINT: " + out);
+            assertTrue(out.contains("exit 0"), out);
         }
     }
 

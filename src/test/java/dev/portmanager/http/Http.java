@@ -24,7 +24,12 @@ final class Http {
     private Http() {
     }
 
-    record Reply(int status, String body) {
+    record Reply(int status, String body, java.net.http.HttpHeaders headers) {
+        /** A response header's first value, or null. */
+        String header(String name) {
+            return headers == null ? null : headers.firstValue(name).orElse(null);
+        }
+
         JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -48,10 +53,16 @@ final class Http {
     }
 
     static Reply delete(URI uri) {
-        return send("DELETE", uri, null, null);
+        return send("DELETE", uri, null, "application/json");
     }
 
     static Reply send(String method, URI uri, String body, String contentType, String... headers) {
+        return send(CLIENT, method, uri, body, contentType, headers);
+    }
+
+    /** The same through {@code client} (one that trusts a test certificate, say). */
+    static Reply send(HttpClient client, String method, URI uri, String body, String contentType,
+                      String... headers) {
         // Bounds on a hang, not on speed (see Sidecar): an answer that never comes fails, a slow one does not.
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -63,8 +74,8 @@ final class Http {
             b.header(headers[i], headers[i + 1]);
         }
         try {
-            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.body());
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new AssertionError(method + " " + uri + " failed: " + e, e);
         } catch (InterruptedException e) {

@@ -267,7 +267,7 @@ abstract class HttpApiContract {
     }
 
     @Test
-    void refreshDropsAnInstanceThatStoppedListening() throws Exception {
+    void refreshNeverTakesAPortFromALiveProcess() throws Exception {
         Path script = dir.resolve("deaf.py");
         Path stop = dir.resolve("stop-listening");
         // Listens until told to stop (a file appears), then closes its listener but keeps running.
@@ -278,16 +278,20 @@ abstract class HttpApiContract {
                 "while not os.path.exists(sys.argv[2]): time.sleep(0.05)",
                 "s.close(); time.sleep(120)", ""));
         run("deaf", "python3", script.toString(), "{port}", stop.toString());
-        awaitInstance("deaf", "UP");
+        int port = awaitInstance("deaf", "UP").get("port").asInt();
         Files.writeString(stop, "");
         awaitInstance("deaf", "DOWN");
 
         Http.Reply refreshed = Http.post(at(DISCOVERY + "/services/refresh"), null);
         assertEquals(200, refreshed.status(), refreshed.toString());
-        JsonNode dropped = refreshed.json().get("dropped");
-        assertEquals(1, dropped.size(), refreshed.toString());
-        assertEquals("deaf", dropped.get(0).get("service").asText());
-        assertError(Http.get(at(DISCOVERY + "/services/deaf")), 404);
+        assertEquals(0, refreshed.json().get("dropped").size(), refreshed.toString());
+        JsonNode unhealthy = refreshed.json().get("unhealthy");
+        assertEquals(1, unhealthy.size(), refreshed.toString());
+        assertEquals("deaf", unhealthy.get(0).get("service").asText());
+        assertEquals("DOWN", unhealthy.get(0).get("health").asText());
+        // Reported, not released: its process still runs, so it keeps its port and its entry.
+        assertEquals(port, awaitInstance("deaf", "DOWN").get("port").asInt());
+        assertTrue(allocatedPorts().contains(port));
     }
 
     List<Integer> allocatedPorts() {

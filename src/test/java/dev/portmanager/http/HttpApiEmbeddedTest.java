@@ -57,7 +57,7 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             int port = ok.json().get("port").asInt();
             assertError(Http.delete(s.uri(PM + "/release/" + port)), 401);
             assertError(Http.post(s.uri(DISCOVERY + "/services/refresh"), null), 401);
-            assertEquals(200, Http.send("DELETE", s.uri(PM + "/release/" + port), null, null,
+            assertEquals(200, Http.send("DELETE", s.uri(PM + "/release/" + port), null, "application/json",
                     "Authorization", "Bearer " + token).status());
         }
     }
@@ -67,23 +67,32 @@ class HttpApiEmbeddedTest extends HttpApiContract {
         Launcher l = new Launcher(dir.resolve("exposed"));
         try (ChildProcess c = new ChildProcess(l.builder(List.of("serve", "--bind", "0.0.0.0", "--port", "0")))) {
             assertEquals(2, c.awaitExit(30_000), c.output());
-            assertTrue(c.output().contains("without a token"), c.output());
+            awaitOutput(c, "without a token");
         }
         try (ChildProcess c = new ChildProcess(new Launcher(dir.resolve("short")).env("PORTMANAGER_TOKEN", "short")
                 .builder(List.of("serve", "--bind", "0.0.0.0", "--port", "0")))) {
             assertEquals(2, c.awaitExit(30_000), c.output());
-            assertTrue(c.output().contains("too short"), c.output());
+            awaitOutput(c, "too short");
         }
     }
 
     @Test
-    void exposedWithATokenServes() throws Exception {
+    void exposedWithATokenGuardsReadsToo() throws Exception {
         String token = "0123456789abcdef-exposed";
         Launcher l = new Launcher(dir.resolve("exposed-ok")).env("PORTMANAGER_TOKEN", token);
         try (Sidecar s = Sidecar.start(l, List.of(), List.of("--bind", "0.0.0.0"))) {
-            JsonNode status = Http.get(java.net.URI.create("http://127.0.0.1:" + s.url().getPort() + "/health"))
-                    .json();
-            assertEquals("UP", status.get("status").asText());
+            String base = "http://127.0.0.1:" + s.url().getPort();
+            for (String path : List.of("/health", PM + "/allocations", PM + "/conflicts", DISCOVERY + "/services",
+                    DISCOVERY + "/services/go-api-gateway/health")) {
+                assertError(Http.get(java.net.URI.create(base + path)), 401);
+            }
+            Http.Reply ok = Http.send("GET", java.net.URI.create(base + "/health"), null, null,
+                    "Authorization", "Bearer " + token);
+            assertEquals(200, ok.status(), ok.toString());
+            assertEquals("UP", ok.json().get("status").asText());
+            // The CLI sends the token on reads as well.
+            Launcher.Result list = l.run("--url", base, "allocations");
+            assertEquals(0, list.exit(), list.toString());
         }
     }
 
@@ -126,6 +135,70 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             }
             assertEquals(404, gone.status(), "gone after its lease: " + gone);
         }
+    }
+
+    /**
+     * A service whose advertised name does not resolve (a DNS outage) fails its check but keeps its port, since
+     * its process runs here; one whose processes were killed is withdrawn.
+     */
+    @Test
+    void refreshReleasesOnlyWhatNoLiveProcessOwns() throws Exception {
+        Path config = dir.resolve("unresolvable.yaml");
+        Files.writeString(config, "advertise: no-such-host.invalid\n");
+        Launcher l = new Launcher(dir.resolve("refresh"));
+        List<String> global = List.of("--config", config.toString());
+        try (Sidecar s = Sidecar.start(l, global, List.of());
+             ChildProcess alive = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
+                     "--service", "unresolvable", "--type", "testing", "--", "python3", "-m", "http.server",
+                     "{port}", "--bind", "127.0.0.1")));
+             ChildProcess killed = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
+                     "--service", "killed", "--type", "testing", "--", "python3", "-m", "http.server",
+                     "{port}", "--bind", "127.0.0.1")))) {
+            int alivePort = awaitListed(s, "unresolvable");
+            awaitListed(s, "killed");
+            List<ProcessHandle> tree = killed.process().descendants().toList();
+            killed.process().destroyForcibly().waitFor();
+            tree.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle h : tree) {
+                h.onExit().get();
+            }
+
+            Http.Reply refreshed = Http.post(s.uri(DISCOVERY + "/services/refresh"), null);
+            assertEquals(200, refreshed.status(), refreshed.toString());
+            JsonNode dropped = refreshed.json().get("dropped");
+            assertEquals(1, dropped.size(), refreshed.toString());
+            assertEquals("killed", dropped.get(0).get("service").asText());
+            JsonNode unhealthy = refreshed.json().get("unhealthy");
+            assertEquals(1, unhealthy.size(), refreshed.toString());
+            assertEquals("unresolvable", unhealthy.get(0).get("service").asText());
+
+            JsonNode still = Http.get(s.uri(DISCOVERY + "/services/unresolvable")).json().get("instances").get(0);
+            assertEquals(alivePort, still.get("port").asInt(), "a live owner keeps its port");
+            assertEquals(404, Http.get(s.uri(DISCOVERY + "/services/killed")).status());
+        }
+    }
+
+    /** Waits until {@code name} has a listed instance (UP or DOWN); returns its port. */
+    private static int awaitListed(Sidecar s, String name) throws InterruptedException {
+        long end = System.currentTimeMillis() + 30_000;
+        Http.Reply r = null;
+        while (System.currentTimeMillis() < end) {
+            r = Http.get(s.uri(DISCOVERY + "/services/" + name));
+            if (r.status() == 200 && r.json().get("instances").size() > 0) {
+                return r.json().get("instances").get(0).get("port").asInt();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " never listed: " + r);
+    }
+
+    /** The output pump may lag behind the exit: wait for the text a little. */
+    private static void awaitOutput(ChildProcess c, String text) throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (!c.output().contains(text) && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+        }
+        assertTrue(c.output().contains(text), c.output());
     }
 
     private static String healthOf(Sidecar s, String name) {

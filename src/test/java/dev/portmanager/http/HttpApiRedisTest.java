@@ -89,4 +89,24 @@ class HttpApiRedisTest extends HttpApiContract {
         }
         assertTrue(found, fromC.toString());
     }
+
+    @Test
+    void aReadableRegistryIsMarkedFresh() throws Exception {
+        // Right after start the sidecar may still be connecting (stale then); once connected, it is fresh.
+        long end = System.currentTimeMillis() + 30_000;
+        Http.Reply all = Http.get(at(PM + "/allocations"));
+        while (!"fresh".equals(all.header("PortManager-Registry")) && System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+            all = Http.get(at(PM + "/allocations"));
+        }
+        assertEquals(200, all.status(), all.toString());
+        assertEquals("fresh", all.header("PortManager-Registry"), all.toString());
+        // /health never waits for the registry: it shows the last read, fresh once one has finished.
+        String state = null;
+        while (System.currentTimeMillis() < end && !"fresh".equals(state)) {
+            state = Http.get(at("/health")).json().get("registry").get("state").asText();
+            Thread.sleep(50);
+        }
+        assertEquals("fresh", state);
+    }
 }
