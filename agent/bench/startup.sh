@@ -32,7 +32,7 @@ printf 'Premain-Class: EmptyAgent\n' > "$WORK/empty.mf"
 "$JDK17/bin/jar" cfm "$WORK/empty-agent.jar" "$WORK/empty.mf" -C "$WORK/empty" .
 
 REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
 sleep 0.3
 

@@ -25,15 +25,36 @@ class ReadmeExampleTest {
         assertTrue(m.find(), "README.md has a ```java block with public class Example");
         Path source = dir.resolve("Example.java");
         Files.writeString(source, m.group(1));
+        Path output = dir.resolve("example.out");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), source.toString()).redirectErrorStream(true);
+                "-cp", System.getProperty("java.class.path"), source.toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        // As a user with no PortManager settings at all would run it, in a state directory of its own.
+        pb.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_"));
         pb.environment().put("PORTMANAGER_STATE_DIR", dir.resolve("state").toString());
-        pb.environment().remove("PORTMANAGER_CONFIG");
+        pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        try {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the example did not finish within 60 s");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        String out = Files.readString(output, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("my-service listens on "), out);
-        assertTrue(out.contains("found by name: "), out);
+        Matcher listens = Pattern.compile("(?m)^my-service listens on (\\d+) \\((.+)\\)$").matcher(out);
+        assertTrue(listens.find(), out);
+        int port = Integer.parseInt(listens.group(1));
+        // 8088 when it was free; otherwise the first free ml port, with the reason naming why 8088 was not.
+        if (listens.group(2).equals("preferred port 8088 is free")) {
+            assertEquals(8088, port, out);
+        } else {
+            assertTrue(listens.group(2).startsWith("8088 ") && listens.group(2).contains("; next free port of ml")
+                    && port >= 8300 && port <= 8499, out);
+        }
+        // Exactly one endpoint: this port, owned by the example's own process.
+        Matcher found = Pattern.compile("(?m)^found by name: \\[Endpoint\\[service=my-service, [^\\]]*\\bport="
+                + port + ", pid=" + p.pid() + ",[^\\]]*\\]\\]$").matcher(out);
+        assertTrue(found.find(), "one endpoint, port " + port + ", pid " + p.pid() + ": " + out);
     }
 }

@@ -105,5 +105,15 @@ public final class ChildProcess implements AutoCloseable {
         for (ProcessHandle h : all) {
             h.destroyForcibly();
         }
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // SIGKILL was sent; a process stuck in the kernel is beyond what a test can do
+            }
+        }
     }
 }

@@ -29,8 +29,11 @@ class CliRunTest {
 
     @Test
     void aPythonHttpServerJoinsTheFleetAndLeavesWhenItStops() throws Exception {
+        // Loopback only, serving an empty directory of this test's own (never the module's files, never the LAN).
+        Path www = Files.createDirectories(dir.resolve("www"));
         try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "vision", "--type", "ml",
-                "--", "python3", "-m", "http.server", "{port}")))) {
+                "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
+                www.toString())))) {
             Launcher.Result lookup = awaitLookup("vision");
             List<String> lines = lookup.lines();
             assertEquals(1, lines.size(), lookup.toString());
@@ -106,7 +109,9 @@ class CliRunTest {
         pb.command(args);
         try (ChildProcess run = new ChildProcess(pb)) {
             awaitLookup("intr");
-            new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start().waitFor();
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
+            assertTrue(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "kill -INT returned");
+            assertEquals(0, kill.exitValue());
             assertEquals(42, run.awaitExit(15_000), run.output());
             assertTrue(run.output().contains("interrupted"), run.output());
             assertEquals(1, pm.run("lookup", "intr").exit());
@@ -124,9 +129,10 @@ class CliRunTest {
                 "  bad: { type: testing, healthPath: /missing.txt }", ""));
         Launcher withConfig = pm.env("PORTMANAGER_CONFIG", config.toString());
         try (ChildProcess good = new ChildProcess(withConfig.builder(List.of("run", "--service", "good", "--",
-                "python3", "-m", "http.server", "{port}", "--directory", www.toString())));
+                "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", www.toString())));
              ChildProcess bad = new ChildProcess(withConfig.builder(List.of("run", "--service", "bad", "--",
-                     "python3", "-m", "http.server", "{port}", "--directory", www.toString())))) {
+                     "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
+                     www.toString())))) {
             awaitLookup("good");
             awaitLookup("bad");
             Launcher.Result up = withConfig.run("health", "good");
@@ -267,7 +273,7 @@ class CliRunTest {
     }
 
     private Launcher.Result awaitLookup(String name) throws InterruptedException {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 120_000;
         Launcher.Result r = pm.run("lookup", name);
         while (r.exit() != 0 && System.currentTimeMillis() < end) {
             Thread.sleep(200);

@@ -2,6 +2,8 @@ package dev.portmanager.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.testing.HeldRanges;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,15 +92,42 @@ class CliTest {
         assertTrue(u.out().contains("ml") && u.out().contains("8300-8499"), u.toString());
         assertEquals(10, json(pm.run("utilization", "--json")).size());
 
-        Launcher.Result c = pm.run("conflicts");
-        assertEquals(0, c.exit(), c.toString());
-        assertTrue(c.out().startsWith("No conflicts.") || c.out().startsWith("KIND"), c.toString());
-        assertTrue(json(pm.run("conflicts", "--json")).isArray());
-
         Launcher.Result s = pm.run("services");
         assertEquals(0, s.exit(), s.toString());
         assertEquals("No services are registered.", s.out().trim());
         assertEquals(0, json(pm.run("services", "--json")).size());
+    }
+
+    /**
+     * The conflicts view on ranges only this test can occupy (the default ones see whatever else runs on the host):
+     * none at first, then exactly the one squatter this test adds.
+     */
+    @Test
+    void conflictsShowExactlyTheSquatterAndNothingElse() throws Exception {
+        try (HeldRanges quiet = new HeldRanges(Set.of())) {
+            String config = quiet.writeConfig(dir.resolve("quiet.yaml")).toString();
+            Launcher.Result none = pm.run("--config", config, "conflicts");
+            assertEquals("No conflicts.\n", none.out(), none.toString());
+            assertEquals(0, json(pm.run("--config", config, "conflicts", "--json")).size());
+        }
+        try (HeldRanges squatted = new HeldRanges(Set.of("ml"))) {
+            int port = squatted.port("ml");
+            String config = squatted.writeConfig(dir.resolve("squatted.yaml")).toString();
+            JsonNode all = json(pm.run("--config", config, "conflicts", "--json"));
+            assertEquals(1, all.size(), all.toString());
+            JsonNode c = all.get(0);
+            assertEquals("SQUATTER", c.get("kind").asText(), c.toString());
+            assertEquals(port, c.get("port").asInt(), c.toString());
+            assertEquals(0, c.get("services").size(), c.toString());
+            assertEquals(ProcessHandle.current().pid(), c.get("pid").asLong(), "this test holds it: " + c);
+            assertEquals("unmanaged listener in ml " + port + "-" + port, c.get("detail").asText(), c.toString());
+            Launcher.Result table = pm.run("--config", config, "conflicts", "--wide");
+            assertEquals(0, table.exit(), table.toString());
+            assertEquals(2, table.lines().size(), table.toString());
+            assertTrue(table.lines().get(0).startsWith("KIND"), table.toString());
+            assertTrue(table.lines().get(1).matches("SQUATTER +\\S+ +" + port + " +- +"
+                    + ProcessHandle.current().pid() + " .*"), table.toString());
+        }
     }
 
     @Test
@@ -125,11 +155,23 @@ class CliTest {
             assertEquals(port, all.get(0).get("port").asText());
             // The same store read directly agrees.
             assertEquals(port, json(pm.run("allocations", "--json")).get(0).get("port").asText());
-            assertEquals(0, pm.run("--url", url, "utilization").exit());
-            assertEquals(0, pm.run("--url", url, "conflicts").exit());
-            assertEquals(0, pm.run("--url", url, "services").exit());
-            assertEquals(1, pm.run("--url", url, "lookup", "remote").exit(), "reserved, not listening");
-            assertEquals(1, pm.run("--url", url, "health", "nobody").exit());
+            JsonNode utilization = json(pm.run("--url", url, "utilization", "--json"));
+            List<String> types = new ArrayList<>();
+            for (JsonNode range : utilization) {
+                types.add(range.get("type").asText());
+                assertEquals(range.get("type").asText().equals("testing") ? 1 : 0, range.get("allocated").asInt(),
+                        "only the reservation is allocated: " + range);
+            }
+            assertEquals(List.copyOf(PortManagerConfig.defaults().ranges().keySet()), types);
+            Launcher.Result services = pm.run("--url", url, "services");
+            assertEquals("No services are registered.\n", services.out(), "reserved is not registered: " + services);
+            Launcher.Result lookup = pm.run("--url", url, "lookup", "remote");
+            assertEquals(1, lookup.exit(), "reserved, not listening: " + lookup);
+            assertEquals("", lookup.out(), lookup.toString());
+            assertTrue(lookup.err().contains("no live instance of 'remote'"), lookup.toString());
+            Launcher.Result health = pm.run("--url", url, "health", "nobody");
+            assertEquals(1, health.exit(), health.toString());
+            assertTrue(health.err().contains("'nobody'"), health.toString());
             Launcher.Result bad = pm.run("--url", url, "allocate", "--service", "x", "--type", "nope");
             assertEquals(2, bad.exit(), bad.toString());
             assertTrue(bad.err().contains("nope"), bad.toString());
@@ -141,6 +183,16 @@ class CliTest {
             Launcher.Result e = viaEnv.run("allocate", "--service", "env", "--type", "testing");
             assertEquals(0, e.exit(), e.toString());
             assertEquals(1, json(pm.run("allocations", "--json")).size());
+        }
+        // The conflicts view through a sidecar, on ranges only this test can occupy: exactly the one squatter.
+        try (HeldRanges squatted = new HeldRanges(Set.of("cache"));
+             Sidecar quiet = Sidecar.start(new Launcher(dir.resolve("quiet")),
+                     List.of("--config", squatted.writeConfig(dir.resolve("squatted.yaml")).toString()), List.of())) {
+            JsonNode conflicts = json(pm.run("--url", quiet.url().toString(), "conflicts", "--json"));
+            assertEquals(1, conflicts.size(), conflicts.toString());
+            assertEquals("SQUATTER", conflicts.get(0).get("kind").asText(), conflicts.toString());
+            assertEquals(squatted.port("cache"), conflicts.get(0).get("port").asInt(), conflicts.toString());
+            assertEquals(ProcessHandle.current().pid(), conflicts.get(0).get("pid").asLong(), conflicts.toString());
         }
         Launcher.Result down = pm.run("--url", "http://127.0.0.1:1", "allocations");
         assertEquals(1, down.exit(), down.toString());
@@ -208,7 +260,7 @@ class CliTest {
     }
 
     Launcher.Result awaitLookup(String name) throws InterruptedException {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 120_000;
         Launcher.Result r = pm.run("lookup", name);
         while (r.exit() != 0 && System.currentTimeMillis() < end) {
             Thread.sleep(200);

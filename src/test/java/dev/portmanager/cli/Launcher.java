@@ -83,7 +83,7 @@ public final class Launcher {
         return pb;
     }
 
-    /** Runs {@code portmanager ARGS} to completion (60 s at most). */
+    /** Runs {@code portmanager ARGS} to completion (180 s at most: a bound on a hang, not on speed). */
     public Result run(String... args) {
         return run(List.of(args));
     }
@@ -94,10 +94,10 @@ public final class Launcher {
             Path err = Files.createTempFile("pm-err", ".txt");
             try {
                 Process p = builder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                if (!p.waitFor(180, TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
-                    throw new AssertionError("portmanager " + args + " did not finish within 60 s");
+                    throw new AssertionError("portmanager " + args + " did not finish within 180 s");
                 }
                 return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                         Files.readString(err, StandardCharsets.UTF_8));

@@ -26,7 +26,8 @@ public final class Sidecar implements AutoCloseable {
         args.addAll(serveArgs);
         ChildProcess child = new ChildProcess(launcher.builder(args));
         try {
-            String line = child.awaitLine(l -> l.startsWith(READY), 30_000);
+            // A bound on a hang, not on speed: a JVM start takes tens of seconds on a machine loaded many times over.
+            String line = child.awaitLine(l -> l.startsWith(READY), 120_000);
             return new Sidecar(child, URI.create(line.substring(READY.length()).trim()));
         } catch (AssertionError | InterruptedException e) {
             child.close();

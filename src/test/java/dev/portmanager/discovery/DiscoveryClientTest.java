@@ -54,11 +54,25 @@ class DiscoveryClientTest {
     }
 
     private static List<Endpoint> awaitInstances(DiscoveryClient d, String service, int n) throws Exception {
-        long end = System.currentTimeMillis() + 30_000;
-        List<Endpoint> found = d.lookup(service);
-        while (found.size() < n && System.currentTimeMillis() < end) {
+        long end = System.currentTimeMillis() + 120_000;
+        List<Endpoint> found = List.of();
+        RuntimeException lastFailure = null;
+        while (System.currentTimeMillis() < end) {
+            try {
+                // A freshly started sidecar's first answers can outlast the client's 10 s timeout on a machine
+                // loaded many times over: that is slowness, not the answer, so keep asking until the deadline.
+                found = d.lookup(service);
+                lastFailure = null;
+            } catch (dev.portmanager.http.ApiException slow) {
+                lastFailure = slow;
+            }
+            if (found.size() >= n) {
+                break;
+            }
             Thread.sleep(100);
-            found = d.lookup(service);
+        }
+        if (lastFailure != null && found.size() < n) {
+            throw lastFailure;
         }
         assertEquals(n, found.size(), found.toString());
         return found;
@@ -142,15 +156,38 @@ class DiscoveryClientTest {
     void creatingAClientStartsNothing() {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         try (DiscoveryClient d = DiscoveryClient.create(config.withStore("redis://127.0.0.1:1"))) {
-            Set<Thread> after = new HashSet<>(Thread.getAllStackTraces().keySet());
-            after.removeAll(before);
-            assertEquals(Set.of(), after, "no thread until the first lookup");
+            assertEquals(List.of(), clientThreadsStartedSince(before), "no thread until the first lookup");
         }
         try (DiscoveryClient d = DiscoveryClient.connect(URI.create("http://127.0.0.1:1"))) {
-            Set<Thread> after = new HashSet<>(Thread.getAllStackTraces().keySet());
-            after.removeAll(before);
-            assertEquals(Set.of(), after);
+            assertEquals(List.of(), clientThreadsStartedSince(before));
         }
         assertThrows(IllegalArgumentException.class, () -> DiscoveryClient.connect(URI.create("ftp://x")));
     }
+
+    /**
+     * Threads that appeared since {@code before} and belong to the client: by name, or by what they run. Other
+     * threads of the test JVM (a pool worker of an earlier test, say) may come and go meanwhile; they are no
+     * evidence either way, and comparing whole thread sets made this test fail now and then.
+     */
+    private static List<String> clientThreadsStartedSince(Set<Thread> before) {
+        List<String> found = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (before.contains(thread)) {
+                return;
+            }
+            boolean named = CLIENT_THREAD_NAME.matcher(thread.getName()).find();
+            boolean running = java.util.Arrays.stream(stack)
+                    .anyMatch(f -> CLIENT_CODE.matcher(f.getClassName()).find());
+            if (named || running) {
+                found.add(thread.getName() + " " + java.util.Arrays.toString(stack));
+            }
+        });
+        return found;
+    }
+
+    private static final java.util.regex.Pattern CLIENT_THREAD_NAME =
+            java.util.regex.Pattern.compile("(?i)portmanager|lettuce|netty|nioEventLoop|epoll|reactor|HttpClient");
+    private static final java.util.regex.Pattern CLIENT_CODE =
+            java.util.regex.Pattern.compile("^(dev\\.portmanager\\.(?!discovery\\.DiscoveryClientTest)|io\\.lettuce"
+                    + "|io\\.netty|reactor\\.|jdk\\.internal\\.net\\.http)");
 }

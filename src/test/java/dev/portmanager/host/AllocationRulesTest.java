@@ -125,8 +125,48 @@ class AllocationRulesTest {
         assertTrue(second.reason().contains("allocated to a"), second.reason());
     }
 
+    /**
+     * The cool-down tests use a cool-down no busy core can outlast between two calls (the shared config's 1.5 s
+     * could), and poll for its end instead of sleeping past it.
+     */
+    private PortManager withLongCooldown() {
+        pm.close();
+        pm = PortManager.open(config.withCooldown(LONG_COOLDOWN));
+        return pm;
+    }
+
+    private static final Duration LONG_COOLDOWN = Duration.ofSeconds(4);
+
+    /** Asks for {@code port} until it is granted (each miss released at once); fails after 30 s. */
+    private Allocation awaitGranted(int port, String service) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Allocation a = pm.allocate(request(service).preferredPort(port));
+            if (a.port() == port) {
+                return a;
+            }
+            pm.release(a);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(port + " never granted again; last answer: " + a);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Polls the allocations view until {@code port} is no longer in it; fails after 30 s. */
+    private void awaitGone(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (pm.allocations().stream().anyMatch(x -> x.port() == port)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(port + " still allocated: " + pm.allocations());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void releasedPortCoolsDownForOthersButItsOwnerGetsItBackAtOnce() throws InterruptedException {
+        PortManager pm = withLongCooldown();
         Allocation a = pm.allocate(request("emotion").preferredPort(ml.start() + 7));
         assertTrue(pm.release(a));
         Allocation other = pm.allocate(request("voice").preferredPort(ml.start() + 7));
@@ -135,8 +175,7 @@ class AllocationRulesTest {
         Allocation again = pm.allocate(request("emotion").preferredPort(ml.start() + 7));
         assertEquals(a.port(), again.port(), "the previous owner takes it back at once");
         pm.release(again);
-        Thread.sleep(config.cooldown().toMillis() + 200);
-        assertEquals(a.port(), pm.allocate(request("third").preferredPort(ml.start() + 7)).port(), "free after cool-down");
+        assertEquals(a.port(), awaitGranted(a.port(), "third").port(), "free after cool-down");
     }
 
     @Test
@@ -182,26 +221,25 @@ class AllocationRulesTest {
     @Test
     void expiredReservationIsStaleThenFree() throws InterruptedException {
         Allocation r = pm.allocate(request("emotion").reservation(Duration.ofMillis(300)));
-        Thread.sleep(400);
-        assertFalse(pm.allocations().stream().anyMatch(a -> a.port() == r.port()));
+        awaitGone(r.port());
         assertTrue(pm.conflicts().stream().anyMatch(c -> c.kind() == ConflictKind.STALE && c.port() == r.port()));
     }
 
     @Test
     void deadOwnersPortIsReapedAndCoolsDown() throws Exception {
+        PortManager pm = withLongCooldown();
         // A real process owns the allocation, then dies with SIGKILL.
         Process child = new ProcessBuilder("sleep", "60").start();
         children.add(child);
         Allocation a = pm.allocate(request("worker").owner(Owner.of(child.toHandle())).preferredPort(ml.start() + 30));
         assertTrue(pm.allocations().stream().anyMatch(x -> x.port() == a.port()));
         child.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        Thread.sleep(300); // owner liveness answers are reused for up to 200 ms
-        assertFalse(pm.allocations().stream().anyMatch(x -> x.port() == a.port()), "dead owner frees the port");
+        awaitGone(a.port()); // dead owner frees the port (liveness answers are reused for up to 200 ms)
         assertTrue(pm.conflicts().stream().anyMatch(c -> c.kind() == ConflictKind.STALE && c.port() == a.port()));
         Allocation other = pm.allocate(request("other").preferredPort(a.port()));
         assertNotEquals(a.port(), other.port(), "reaped, then cooling down");
-        Thread.sleep(config.cooldown().toMillis() + 200);
-        assertEquals(a.port(), pm.allocate(request("later").preferredPort(a.port())).port());
+        assertTrue(other.reason().contains("cooling down"), other.reason());
+        assertEquals(a.port(), awaitGranted(a.port(), "later").port());
     }
 
     @Test

@@ -63,7 +63,8 @@ final class Http {
     /** The same through {@code client} (one that trusts a test certificate, say). */
     static Reply send(HttpClient client, String method, URI uri, String body, String contentType,
                       String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+        // Bounds on a hang, not on speed (see Sidecar): an answer that never comes fails, a slow one does not.
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
@@ -83,15 +84,21 @@ final class Http {
         }
     }
 
+    /** What {@link #raw} returns when the server closed the connection cleanly without an answer. */
+    static final int CLOSED_WITHOUT_ANSWER = -1;
+    /** What {@link #raw} returns when the server reset the connection before any answer. */
+    static final int RESET = -2;
+
     /**
-     * Writes {@code request} as is (anything a socket can carry) and returns the status code of the answer, or
-     * -1 when the server closed the connection without one (the JDK server does that for unparseable requests).
+     * Writes {@code request} as is (anything a socket can carry) and returns the status code of the answer,
+     * {@link #CLOSED_WITHOUT_ANSWER} or {@link #RESET}. No answer within 60 s is a failure, never a status.
      * The request is written from another thread so that a server answering before it has read everything (a
      * body over the cap) is still heard.
      */
     static int raw(URI base, byte[] request) {
-        try (Socket s = new Socket(base.getHost(), base.getPort())) {
-            s.setSoTimeout(20_000);
+        try (Socket s = new Socket()) {
+            s.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 5_000);
+            s.setSoTimeout(60_000);
             Thread writer = new Thread(() -> {
                 try {
                     OutputStream out = s.getOutputStream();
@@ -109,18 +116,31 @@ final class Http {
             InputStream in = s.getInputStream();
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int c;
-            while ((c = in.read()) != -1 && c != '\n') {
-                head.write(c);
+            try {
+                while ((c = in.read()) != -1 && c != '\n') {
+                    head.write(c);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("no answer within 60 s to " + describe(request), e);
+            } catch (java.net.SocketException e) {
+                if (head.size() == 0) {
+                    return RESET;
+                }
+                throw new AssertionError("reset in the middle of the status line to " + describe(request), e);
             }
             String line = head.toString(StandardCharsets.ISO_8859_1).trim();
             if (line.isEmpty()) {
-                return -1;
+                return CLOSED_WITHOUT_ANSWER;
             }
             String[] parts = line.split(" ");
             return Integer.parseInt(parts[1]);
         } catch (IOException e) {
-            return -1;
+            throw new AssertionError("cannot talk to " + base + ": " + e, e);
         }
+    }
+
+    private static String describe(byte[] request) {
+        return new String(request, 0, Math.min(60, request.length), StandardCharsets.ISO_8859_1);
     }
 
     static int raw(URI base, String request) {

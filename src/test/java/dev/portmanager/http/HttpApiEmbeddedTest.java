@@ -99,7 +99,9 @@ class HttpApiEmbeddedTest extends HttpApiContract {
     @Test
     void aKilledInstanceIsDownAtOnceAndGoneAfterItsLease() throws Exception {
         Path config = dir.resolve("short-lease.yaml");
-        Files.writeString(config, "lease: 3s\n");
+        // Long enough that the checks between the kill and the lease's end fit in it on a busy machine (at 3 s
+        // they sometimes did not), short enough to wait out.
+        Files.writeString(config, "lease: 8s\n");
         Launcher l = new Launcher(dir.resolve("killed"));
         List<String> global = List.of("--config", config.toString());
         try (Sidecar s = Sidecar.start(l, global, List.of());
@@ -113,10 +115,10 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             assertEquals("UP", healthOf(s, "victim"));
             // kill -9 of the launcher and then of the service: nobody withdraws the registration.
             List<ProcessHandle> service = run.process().descendants().toList();
-            run.process().destroyForcibly().waitFor();
+            assertTrue(run.process().destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
             service.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle h : service) {
-                h.onExit().get();
+                h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
             }
             assertEquals("DOWN", healthOf(s, "victim"), "DOWN at once");
             JsonNode listed = Http.get(s.uri(DISCOVERY + "/services/victim")).json().get("instances").get(0);
@@ -124,8 +126,13 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             // lookup (discovery proper) no longer offers it; through the sidecar neither.
             Launcher.Result lookup = l.run("--url", s.url().toString(), "lookup", "victim");
             assertEquals(1, lookup.exit(), lookup.toString());
-            Thread.sleep(3_500);
+            // Its lease (8 s) ends it: polled, since how soon after the lease it goes is not the point.
+            long leaseEnds = System.currentTimeMillis() + 60_000;
             Http.Reply gone = Http.get(s.uri(DISCOVERY + "/services/victim/health"));
+            while (gone.status() != 404 && System.currentTimeMillis() < leaseEnds) {
+                Thread.sleep(100);
+                gone = Http.get(s.uri(DISCOVERY + "/services/victim/health"));
+            }
             assertEquals(404, gone.status(), "gone after its lease: " + gone);
         }
     }

@@ -13,7 +13,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -176,9 +178,9 @@ class HttpMalformedInputTest {
                 "/API/V1/port-management/allocations", "/api/v1/port-management/../discovery/services",
                 "/" + "a/".repeat(2000))) {
             Http.Reply r = call("GET", p, null, null);
-            assertTrue(r.status() == 404 || r.status() == 405, p + " -> " + r);
+            assertEquals(404, r.status(), p + " -> " + r); // no endpoint has that path, whatever the method
             if (!p.startsWith("//")) { // "//health" parses as an authority; the JDK server answers it itself
-                assertTrue(r.json().hasNonNull("error"), r.toString());
+                assertEquals("not_found", r.json().get("error").asText(), r.toString());
             }
         }
         for (String name : List.of("a%20b", "a%3Ab", "%7B", "%7Bport%7D", "..", "%2e%2e", "a%00", "%2F", "a%2Fb",
@@ -190,13 +192,14 @@ class HttpMalformedInputTest {
 
     @Test
     void namesWithSpacesColonsAndBracesOnTheWire() {
-        // Characters an HTTP client library would refuse to put in a URI, sent raw.
-        for (String name : List.of("a b", "a:b", "{x}", "x{", "a\tb", "\"x\"", "<x>", "x|y", "a\\b")) {
+        // Characters an HTTP client library would refuse to put in a URI, sent raw: each is refused by name...
+        for (String name : List.of("a:b", "{x}", "x{", "a\tb", "\"x\"", "<x>", "x|y", "a\\b")) {
             int status = Http.raw(sidecar.url(), "GET " + DISCOVERY + "/services/" + name
                     + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-            // The JDK server ends the request target at the first space, so "a b" arrives as "a": a 404.
-            assertTrue(status == 400 || status == 404 || status == -1, name + " -> " + status);
+            assertEquals(400, status, name);
         }
+        // ...except a space, which ends the request target ("a b" arrives as "a"): a service nobody knows.
+        assertEquals(404, Http.raw(sidecar.url(), "GET " + DISCOVERY + "/services/a b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
     }
 
     @Test
@@ -220,24 +223,34 @@ class HttpMalformedInputTest {
 
     @Test
     void garbageOnTheWire() {
-        List<byte[]> requests = new ArrayList<>();
-        for (String s : List.of("GARBAGE\r\n\r\n", "GET\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "\r\n\r\n",
-                "GET /health HTTP/1.1\r\nNo colon here\r\n\r\n",
-                "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + "h".repeat(200_000) + "\r\n\r\n",
-                "POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n",
-                "POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n{}",
-                "POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n{",
-                "POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-                "GET /" + "x".repeat(100_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
-            requests.add(s.getBytes(StandardCharsets.ISO_8859_1));
-        }
-        requests.add(new byte[]{0, 1, 2, 3, (byte) 0xff, '\r', '\n', '\r', '\n'});
-        for (byte[] r : requests) {
-            int status = Http.raw(sidecar.url(), r);
-            assertTrue(status < 500, new String(r, 0, Math.min(60, r.length), StandardCharsets.ISO_8859_1)
-                    + " -> " + status);
-        }
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("GARBAGE\r\n\r\n", 400);
+        expected.put("GET\r\n\r\n", 400);
+        expected.put("GET / HTTP/9.9\r\n\r\n", 421); // no Host: not a request for this sidecar
+        expected.put("\r\n\r\n", Http.CLOSED_WITHOUT_ANSWER); // no request at all: nothing to answer
+        expected.put("GET /health HTTP/1.1\r\nNo colon here\r\n\r\n", 400);
+        // One long header is read whole and the request served (the JDK server has no header cap by default).
+        expected.put("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + "h".repeat(200_000) + "\r\n\r\n", 200);
+        expected.put("POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n", 400);
+        expected.put("POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n{}", 400);
+        // No Content-Type: refused for that before the body is looked at.
+        expected.put("POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n{", 415);
+        expected.put("POST " + PM + "/allocate HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                415);
+        expected.put("GET /" + "x".repeat(100_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404);
+        Map<String, Integer> answered = new LinkedHashMap<>();
+        expected.keySet().forEach(request -> answered.put(request, Http.raw(sidecar.url(), request)));
+        assertEquals(abbreviated(expected), abbreviated(answered));
+        assertEquals(400, Http.raw(sidecar.url(), new byte[]{0, 1, 2, 3, (byte) 0xff, '\r', '\n', '\r', '\n'}),
+                "binary junk");
         assertEquals(200, Http.get(sidecar.uri("/health")).status(), "still serving");
+    }
+
+    private static Map<String, Integer> abbreviated(Map<String, Integer> byRequest) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        byRequest.forEach((r, status) -> out.put(out.size() + ": " + r.substring(0, Math.min(60, r.length()))
+                .replace("\r\n", "|"), status));
+        return out;
     }
 
     /** Thousands of generated malformed requests: never a 5xx, never a state change (checked after each test). */

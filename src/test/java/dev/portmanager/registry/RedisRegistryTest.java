@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import static dev.portmanager.registry.TestAllocations.HOST;
 import static dev.portmanager.registry.TestAllocations.listening;
 import static dev.portmanager.registry.TestAllocations.of;
+import static dev.portmanager.registry.RegistrySyncTest.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -25,6 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RedisRegistryTest {
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    /**
+     * For entries a test must still see, or change, after publishing them: long enough that a busy core between two
+     * commands cannot let it run out first, short enough to wait out. Expiry is polled, never slept for.
+     */
+    private static final long SHORT_LEASE = 2_000;
 
     private RedisRegistry registry;
     private RawRedis raw;
@@ -167,11 +174,11 @@ class RedisRegistryTest {
 
     @Test
     void lookupAndAllocationsSkipExpiredEntriesEvenIfTheKeyLingers() throws Exception {
-        registry.publish(listening(8085, "svc", 1, 100, 200));
+        registry.publish(listening(8085, "svc", 1, 100, SHORT_LEASE));
         registry.publish(listening(8086, "svc", 1, 101, 30_000));
         // the key's own expiry is removed so that only the deadline filter can hide it
-        raw.cmd().persist("{portmanager}:alloc:host-a:8085");
-        Thread.sleep(400);
+        assertTrue(raw.cmd().persist("{portmanager}:alloc:host-a:8085"), "persisted before its lease ran out");
+        awaitTrue(() -> registry.lookup("svc").size() == 1, "the deadline passes");
         assertEquals(1L, raw.cmd().exists("{portmanager}:alloc:host-a:8085"));
         assertEquals(List.of("host-a:8086"), registry.lookup("svc").stream().map(Allocation::hostPort).toList());
         assertEquals(List.of("host-a:8086"), registry.allocations().stream().map(Allocation::hostPort).toList());
@@ -179,18 +186,17 @@ class RedisRegistryTest {
 
     @Test
     void aDeadOwnersEntryExpiresWithItsLeaseWithoutAReaper() throws Exception {
-        registry.publish(listening(8085, "svc", 1, 100, 300));
+        registry.publish(listening(8085, "svc", 1, 100, SHORT_LEASE));
         long ttl = raw.cmd().pttl("{portmanager}:alloc:host-a:8085");
-        assertTrue(ttl > 0 && ttl <= 300, "PEXPIRE is the lease, was " + ttl);
-        Thread.sleep(500);
-        assertEquals(0L, raw.cmd().exists("{portmanager}:alloc:host-a:8085"));
+        assertTrue(ttl > 0 && ttl <= SHORT_LEASE, "PEXPIRE is the lease, was " + ttl);
+        awaitTrue(() -> raw.cmd().exists("{portmanager}:alloc:host-a:8085") == 0, "the key expires by itself");
         assertTrue(registry.allocations().isEmpty());
     }
 
     @Test
     void anEntryThatExpiredAndCameBackIsListedOnce() throws Exception {
         registry.publish(listening(8085, "svc", 1, 100, 200));
-        Thread.sleep(400);
+        awaitTrue(() -> raw.cmd().exists("{portmanager}:alloc:host-a:8085") == 0, "the entry expires");
         // the expired entry's row is still in the index (no reaper ran); the new one must not double it
         assertEquals(PublishOutcome.CREATED, registry.publish(listening(8085, "svc", 1, 100, 30_000)));
         assertEquals(1, registry.lookup("svc").size());
@@ -199,10 +205,10 @@ class RedisRegistryTest {
 
     @Test
     void reapRemovesOnlyEntriesPastTheGrace() throws Exception {
-        registry.publish(listening(8085, "svc", 1, 100, 200));
+        registry.publish(listening(8085, "svc", 1, 100, SHORT_LEASE));
         registry.publish(listening(8086, "svc", 1, 101, 30_000));
-        raw.cmd().persist("{portmanager}:alloc:host-a:8085");
-        Thread.sleep(400);
+        assertTrue(raw.cmd().persist("{portmanager}:alloc:host-a:8085"), "persisted before its lease ran out");
+        awaitTrue(() -> registry.lookup("svc").size() == 1, "the deadline passes");
         assertEquals(0, registry.reap(60_000), "within the grace");
         assertEquals(1, registry.reap(0));
         assertEquals(0L, raw.cmd().exists("{portmanager}:alloc:host-a:8085"));
@@ -216,7 +222,7 @@ class RedisRegistryTest {
     @Test
     void reapCleansTheIndexesOfEntriesThatAlreadyExpired() throws Exception {
         registry.publish(listening(8085, "gone", 1, 100, 100));
-        Thread.sleep(300);
+        awaitTrue(() -> raw.cmd().exists("{portmanager}:alloc:host-a:8085") == 0, "the entry expires");
         assertEquals(1, registry.reap(0));
         assertEquals(0L, raw.cmd().exists("{portmanager}:svc:gone"));
         assertFalse(raw.cmd().smembers("{portmanager}:services").contains("gone"));
@@ -238,10 +244,9 @@ class RedisRegistryTest {
 
     @Test
     void theViewExpiresWithItsLastDeadline() throws Exception {
-        registry.publish(listening(8085, "svc", 1, 100, 200));
+        registry.publish(listening(8085, "svc", 1, 100, SHORT_LEASE));
         assertEquals(1L, raw.cmd().exists("{portmanager}:view:svc"));
-        Thread.sleep(400);
-        assertEquals(0L, raw.cmd().exists("{portmanager}:view:svc"));
+        awaitTrue(() -> raw.cmd().exists("{portmanager}:view:svc") == 0, "the view expires");
     }
 
     @Test

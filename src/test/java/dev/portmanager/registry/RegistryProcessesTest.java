@@ -1,6 +1,7 @@
 package dev.portmanager.registry;
 
 import dev.portmanager.Allocation;
+import dev.portmanager.testing.ProcessLines;
 import dev.portmanager.testing.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,13 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,10 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real owner processes (child JVMs publishing through RegistrySync) against a real redis-server. */
-@Timeout(value = 120, unit = TimeUnit.SECONDS) // a child that never answers must not hang the build
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a child that never answers must not hang the build
 class RegistryProcessesTest {
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
+
+    /** A child JVM's next line: it starts, connects and publishes first, on a machine that may be busy. */
+    private static final Duration LINE_TIMEOUT = Duration.ofSeconds(60);
 
     private final List<Process> children = new ArrayList<>();
     private RedisRegistry reader;
@@ -49,16 +52,24 @@ class RegistryProcessesTest {
         for (Process p : children) {
             p.destroyForcibly();
         }
+        for (Process p : children) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         reader.close();
         raw.close();
     }
 
     @Test
     void killMinus9OfAnOwnerRemovesItsEntriesWithinTheLeaseWithoutAnyReaper() throws Exception {
-        long lease = 1500;
+        // Long enough that the child's renewals (every third) cannot fall behind it on a busy machine.
+        long lease = 3_000;
         Process child = child("hold", lease, "host-k", 9100, 3);
-        BufferedReader out = reader(child);
-        assertEquals("READY", out.readLine());
+        ProcessLines out = ProcessLines.of(child);
+        assertEquals("READY", out.next(LINE_TIMEOUT));
         List<Allocation> published = reader.lookup("child-svc");
         assertEquals(3, published.size());
         assertTrue(published.stream().allMatch(a -> a.pid() == child.pid()), "owned by the child's pid");
@@ -76,11 +87,11 @@ class RegistryProcessesTest {
     void fourProcessesPublishingAtOnceLoseNothing() throws Exception {
         int processes = 4;
         int each = 50;
-        List<BufferedReader> outs = new ArrayList<>();
+        List<ProcessLines> outs = new ArrayList<>();
         for (int i = 0; i < processes; i++) {
             Process p = child("race", 30_000, "host-r", 9200 + i * each, each);
-            BufferedReader out = reader(p);
-            assertEquals("READY", out.readLine());
+            ProcessLines out = ProcessLines.of(p);
+            assertEquals("READY", out.next(LINE_TIMEOUT));
             outs.add(out);
         }
         for (Process p : children) {
@@ -88,8 +99,8 @@ class RegistryProcessesTest {
             in.write("GO\n".getBytes(StandardCharsets.UTF_8));
             in.flush();
         }
-        for (BufferedReader out : outs) {
-            assertEquals("DONE", out.readLine());
+        for (ProcessLines out : outs) {
+            assertEquals("DONE", out.next(LINE_TIMEOUT));
         }
         List<Allocation> all = reader.allocations();
         Set<Integer> ports = new HashSet<>();
@@ -111,7 +122,7 @@ class RegistryProcessesTest {
     @Test
     void anOwnerThatNeverClosesStillExitsBecauseEveryThreadIsADaemon() throws Exception {
         Process child = child("return", 30_000, "host-d", 9300, 1);
-        assertEquals("READY", reader(child).readLine());
+        assertEquals("READY", ProcessLines.of(child).next(LINE_TIMEOUT));
         assertTrue(child.waitFor(30, TimeUnit.SECONDS), "main returned but the JVM kept running");
         assertEquals(0, child.exitValue());
     }
@@ -129,7 +140,4 @@ class RegistryProcessesTest {
         return p;
     }
 
-    private static BufferedReader reader(Process p) {
-        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    }
 }

@@ -32,6 +32,15 @@ class RegistrySyncOutageTest {
             }
         }
 
+        /**
+         * Ends the outage and returns how many calls came before it, in one step under the lock every call takes:
+         * no call can fall between the count and the switch (a retry could, were they two steps).
+         */
+        synchronized int switchOn() {
+            down.set(false);
+            return events.size();
+        }
+
         synchronized List<String> events() {
             return new ArrayList<>(events);
         }
@@ -89,8 +98,7 @@ class RegistrySyncOutageTest {
             awaitTrue(() -> !sync.isAvailable(), "outage noticed");
             awaitTrue(() -> registry.count("publish-failed") + registry.count("reap-failed") >= 3,
                     "keeps retrying while down");
-            int outageEnds = registry.events().size();
-            registry.down.set(false);
+            int outageEnds = registry.switchOn();
             awaitTrue(() -> registry.count("reap") >= 4, "reaping again after the outage");
 
             List<String> after = registry.events().subList(outageEnds, registry.events().size());

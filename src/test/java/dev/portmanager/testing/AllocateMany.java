@@ -24,7 +24,7 @@ public final class AllocateMany {
             out.append(a.port()).append('\n');
         }
         System.out.print(out);
-        System.out.println(pm.flushRegistry(Duration.ofSeconds(60)) ? "done" : "registry-pending");
+        System.out.println(pm.flushRegistry(Duration.ofSeconds(240)) ? "done" : "registry-pending");
         System.out.flush();
         // Stay alive (owning the ports) until the parent closes our stdin.
         System.in.read();

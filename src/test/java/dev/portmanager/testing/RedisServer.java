@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class RedisServer implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
-    private static final long START_TIMEOUT_MILLIS = 15_000;
+    private static final long START_TIMEOUT_MILLIS = 60_000;
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
 
     private final List<String> extraArgs;

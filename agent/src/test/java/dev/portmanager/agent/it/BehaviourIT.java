@@ -30,11 +30,14 @@ class BehaviourIT {
 
     @Test
     void copiesStartedAtOnceGetDistinctPortsAndAreAllFound(@TempDir Path stateDir) throws Exception {
-        int wanted = Ports.free();
+        Ports.withFreePort(wanted -> copiesGetDistinctPorts(stateDir.resolve("try-" + wanted), wanted));
+    }
+
+    private void copiesGetDistinctPorts(Path stateDir, int wanted) throws Exception {
         List<ChildJvm> copies = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
-                copies.add(ChildJvm.start(Jdk.current(), "service=twin,type=ml,stateDir=" + stateDir, List.of(),
+                copies.add(ChildJvm.start(Jdk.jdk17(), "service=twin,type=ml,stateDir=" + stateDir, List.of(),
                         AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted)));
             }
             Set<Integer> ports = new HashSet<>();
@@ -57,7 +60,7 @@ class BehaviourIT {
             int http = takenHttp.getLocalPort();
             int admin = takenAdmin.getLocalPort();
             String args = "service=multi,type=ml,stateDir=" + stateDir + ",endpoints=" + http + "=http;" + admin + "=admin";
-            try (ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of(), AgentJar.subjects(),
+            try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), args, List.of(), AgentJar.subjects(),
                     "dev.portmanager.agent.subjects.MultiPortApp", Integer.toString(http), Integer.toString(admin))) {
                 int ephemeral = Integer.parseInt(app.awaitStdout("EPHEMERAL ").substring("EPHEMERAL ".length()));
                 List<String> out = app.stdout();
@@ -79,23 +82,24 @@ class BehaviourIT {
     @Test
     void brokenStateDirectoryFailsOpenWithOneLine(@TempDir Path tmp) throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("state"), "a file where the state directory should be");
-        int wanted = Ports.free();
-        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=broken,stateDir=" + notADirectory, List.of(),
-                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
-            assertEquals(wanted, app.awaitListening(), app.toString());
-            assertEquals("HELLO serversocket", Ports.request(wanted, false));
-            app.awaitStderr("[portmanager] ");
-            List<String> err = app.stderr();
-            assertEquals(1, err.size(), app.toString());
-            assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
-            assertTrue(err.get(0).endsWith("every bind goes ahead as asked"), app.toString());
-        }
+        Ports.withFreePort(wanted -> {
+            try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=broken,stateDir=" + notADirectory, List.of(),
+                    AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
+                assertEquals(wanted, app.awaitListening(), app.toString());
+                assertEquals("HELLO serversocket", Ports.request(wanted, false));
+                app.awaitStderr("[portmanager] ");
+                List<String> err = app.stderr();
+                assertEquals(1, err.size(), app.toString());
+                assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
+                assertTrue(err.get(0).endsWith("every bind goes ahead as asked"), app.toString());
+            }
+        });
     }
 
     @Test
     void failClosedExitsWithTheMessage(@TempDir Path tmp) throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("state"), "not a directory");
-        try (ChildJvm app = ChildJvm.start(Jdk.current(), "service=strict-one,fail=closed,stateDir=" + notADirectory,
+        try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=strict-one,fail=closed,stateDir=" + notADirectory,
                 List.of(), AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(Ports.free()))) {
             assertNotEquals(0, app.awaitExit(), app.toString());
             assertTrue(app.stderr().stream().anyMatch(l -> l.startsWith("[portmanager] strict-one: port manager unavailable")
@@ -105,25 +109,27 @@ class BehaviourIT {
 
     @Test
     void unknownKeyAndBadValueAreNamedInOneLine(@TempDir Path stateDir) throws Exception {
-        int wanted = Ports.free();
-        try (ChildJvm unknown = ChildJvm.start(Jdk.current(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
-                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
-            assertEquals(wanted, unknown.awaitListening(), unknown.toString());
-            unknown.awaitStderr("[portmanager] ");
-            assertEquals(1, unknown.stderr().size(), unknown.toString());
-            String line = unknown.stderr().get(0);
-            assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
-        }
-        int other = Ports.free();
-        try (ChildJvm bad = ChildJvm.start(Jdk.current(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
-                AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
-            assertEquals(other, bad.awaitListening(), bad.toString());
-            bad.awaitStderr("[portmanager] ");
-            assertEquals(1, bad.stderr().size(), bad.toString());
-            String line = bad.stderr().get(0);
-            assertTrue(line.contains("'sometimes'") && line.contains("-Dportmanager.mode")
-                    && line.contains("preferred or strict"), line);
-        }
+        Ports.withFreePort(wanted -> {
+            try (ChildJvm unknown = ChildJvm.start(Jdk.jdk17(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
+                    AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
+                assertEquals(wanted, unknown.awaitListening(), unknown.toString());
+                unknown.awaitStderr("[portmanager] ");
+                assertEquals(1, unknown.stderr().size(), unknown.toString());
+                String line = unknown.stderr().get(0);
+                assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
+            }
+        });
+        Ports.withFreePort(other -> {
+            try (ChildJvm bad = ChildJvm.start(Jdk.jdk17(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
+                    AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
+                assertEquals(other, bad.awaitListening(), bad.toString());
+                bad.awaitStderr("[portmanager] ");
+                assertEquals(1, bad.stderr().size(), bad.toString());
+                String line = bad.stderr().get(0);
+                assertTrue(line.contains("'sometimes'") && line.contains("-Dportmanager.mode")
+                        && line.contains("preferred or strict"), line);
+            }
+        });
     }
 
     @ParameterizedTest(name = "{0}")
@@ -207,7 +213,7 @@ class BehaviourIT {
                 }
             }
             try (ServerSocket taken = Ports.hold();
-                 ChildJvm app = ChildJvm.start(Jdk.current(), args, List.of("-Xverify:all", "-Dportmanager.debug=true"),
+                 ChildJvm app = ChildJvm.start(Jdk.jdk17(), args, List.of("-Xverify:all", "-Dportmanager.debug=true"),
                          AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
                 int port = app.awaitListening();
                 assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
@@ -222,7 +228,7 @@ class BehaviourIT {
     @Test
     void aSecondCopyOfTheAgentStandsDown(@TempDir Path stateDir) throws Exception {
         try (ServerSocket taken = Ports.hold();
-             ChildJvm app = ChildJvm.start(Jdk.current(), "service=twice,type=ml,stateDir=" + stateDir,
+             ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=twice,type=ml,stateDir=" + stateDir,
                      List.of("-javaagent:" + AgentJar.path() + "=service=twice,type=ml,stateDir=" + stateDir),
                      AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();
@@ -255,7 +261,7 @@ class BehaviourIT {
     @Test
     void sslServerSocketMovesLikeAPlainOne(@TempDir Path stateDir) throws Exception {
         try (ServerSocket taken = Ports.hold();
-             ChildJvm app = ChildJvm.start(Jdk.current(), "service=tls,type=ml,stateDir=" + stateDir, List.of(),
+             ChildJvm app = ChildJvm.start(Jdk.jdk17(), "service=tls,type=ml,stateDir=" + stateDir, List.of(),
                      AgentJar.subjects(), "dev.portmanager.agent.subjects.SslServerSocketApp",
                      Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,11 @@ import java.util.regex.Pattern;
  */
 final class ChildJvm implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("LISTENING (\\d+)");
+    /**
+     * How long a line may take: a bound on a hang, not on speed. A JVM that starts in half a second on an idle
+     * machine took over 30 s at a load of 30 on two cores.
+     */
+    private static final Duration AWAIT = Duration.ofSeconds(120);
 
     private final Process process;
     private final List<String> out = new ArrayList<>();
@@ -25,10 +31,12 @@ final class ChildJvm implements AutoCloseable {
     private final String description;
     private final Thread outPump;
     private final Thread errPump;
+    private final Path configHome;
 
-    private ChildJvm(Process process, String description) {
+    private ChildJvm(Process process, String description, Path configHome) {
         this.process = process;
         this.description = description;
+        this.configHome = configHome;
         this.outPump = pump(process.getInputStream(), out);
         this.errPump = pump(process.getErrorStream(), err);
     }
@@ -54,9 +62,15 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
-        // Keep the children away from the user's config file.
-        builder.environment().put("XDG_CONFIG_HOME", Path.of(System.getProperty("java.io.tmpdir"), "pm-no-config").toString());
-        return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args));
+        // Keep the children away from the user's config file: an empty config home of their own.
+        Path configHome = emptyConfigHome();
+        builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
+        try {
+            return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args), configHome);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(configHome);
+            throw e;
+        }
     }
 
     /**
@@ -76,8 +90,25 @@ final class ChildJvm implements AutoCloseable {
             builder.directory(workDir.toFile());
         }
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
-        builder.environment().put("XDG_CONFIG_HOME", Path.of(System.getProperty("java.io.tmpdir"), "pm-no-config").toString());
-        return new ChildJvm(builder.start(), jdk + " " + String.join(" ", command.subList(prefix.size() + 1, command.size())));
+        Path configHome = emptyConfigHome();
+        builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
+        try {
+            return new ChildJvm(builder.start(),
+                    jdk + " " + String.join(" ", command.subList(prefix.size() + 1, command.size())), configHome);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(configHome);
+            throw e;
+        }
+    }
+
+    /**
+     * An empty config home of the child's own (a shared fixed directory would let one test's leftovers reach
+     * another's children); readable by all, since a child may run as another user.
+     */
+    private static Path emptyConfigHome() throws IOException {
+        Path dir = Files.createTempDirectory("pm-no-config-");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return dir;
     }
 
     private static Thread pump(java.io.InputStream stream, List<String> into) {
@@ -108,21 +139,22 @@ final class ChildJvm implements AutoCloseable {
         return Integer.parseInt(m.group(1));
     }
 
-    /** The first stdout line starting with {@code prefix}, waiting up to 30 s. */
+    /** The first stdout line starting with {@code prefix}, waiting up to {@link #AWAIT}. */
     String awaitStdout(String prefix) throws InterruptedException {
         return awaitLine(out, prefix);
     }
 
     /**
-     * The first stderr line starting with {@code prefix}, waiting up to 30 s (stderr is read by its own thread:
-     * a line written before a stdout line may still arrive after it).
+     * The first stderr line starting with {@code prefix}, waiting up to {@link #AWAIT} (stderr is read by its own
+     * thread: a line written before a stdout line may still arrive after it).
      */
     String awaitStderr(String prefix) throws InterruptedException {
         return awaitLine(err, prefix);
     }
 
     private String awaitLine(List<String> lines, String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long start = System.nanoTime();
+        long deadline = start + AWAIT.toNanos();
         synchronized (lines) {
             while (true) {
                 for (String line : lines) {
@@ -135,7 +167,7 @@ final class ChildJvm implements AutoCloseable {
                     throw new AssertionError("no '" + prefix + "' line from " + this);
                 }
                 lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
-                if (!process.isAlive() && System.nanoTime() - deadline > -Duration.ofSeconds(29).toNanos()) {
+                if (!process.isAlive() && System.nanoTime() - start > Duration.ofSeconds(1).toNanos()) {
                     // the process is gone: give the pump a moment to drain its last lines, then give up
                     lines.wait(300);
                     deadline = Math.min(deadline, System.nanoTime());
@@ -145,7 +177,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     int awaitExit() throws InterruptedException {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(AWAIT.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("did not exit: " + this);
         }
         outPump.join(5000); // both streams end with the process: every line is in
@@ -157,6 +189,14 @@ final class ChildJvm implements AutoCloseable {
     int stop() throws InterruptedException {
         process.destroy();
         return awaitExit();
+    }
+
+    /** kill -9: the JVM dies at once, no shutdown hook runs, nothing is released. Waits for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("still alive after SIGKILL: " + this);
+        }
     }
 
     /** Writes one line to the app's stdin. */
@@ -189,6 +229,15 @@ final class ChildJvm implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        deleteQuietly(configHome);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover empty directory in the temp dir is harmless
         }
     }
 

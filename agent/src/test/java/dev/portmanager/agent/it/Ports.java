@@ -28,6 +28,42 @@ final class Ports {
         }
     }
 
+    /** One attempt of a test at a port that must be free when its child binds it. */
+    interface PortAttempt {
+        void run(int port) throws Exception;
+    }
+
+    /**
+     * Runs {@code attempt} with a port free right now, and again with another when it failed because some other
+     * process on this shared machine took the port between the pick and the child's bind (checked after the
+     * attempt: the port is still held, though the attempt's children are gone). Any other failure is the test's.
+     */
+    static void withFreePort(PortAttempt attempt) throws Exception {
+        for (int tries = 1; ; tries++) {
+            int port = free();
+            try {
+                attempt.run(port);
+                return;
+            } catch (org.opentest4j.TestAbortedException skipped) {
+                throw skipped;
+            } catch (AssertionError | Exception e) {
+                if (tries >= 3 || !heldBySomeoneElse(port)) {
+                    throw e;
+                }
+                System.err.println("port " + port + " was taken by another process meanwhile; trying another");
+            }
+        }
+    }
+
+    private static boolean heldBySomeoneElse(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(port));
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** A port held by this (test) process: "another process already took the app's hardcoded port". */
     static ServerSocket hold() throws IOException {
         ServerSocket s = new ServerSocket();

@@ -67,14 +67,15 @@ class StacksIT {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("stacks")
     void freePortIsKept(Jdk jdk, Stack stack, @TempDir Path stateDir) throws Exception {
-        int wanted = Ports.free();
-        try (ChildJvm app = launch(jdk, stack, stateDir, wanted)) {
-            assertEquals(wanted, app.awaitListening(), app.toString());
-            assertEquals("HELLO " + stackGreeting(stack), Ports.request(wanted, stack.http), app.toString());
-            assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == wanted),
-                    app.toString());
-            assertEquals(List.of(), app.stderr(), "quiet when nothing moves");
-        }
+        Ports.withFreePort(wanted -> {
+            try (ChildJvm app = launch(jdk, stack, stateDir, wanted)) {
+                assertEquals(wanted, app.awaitListening(), app.toString());
+                assertEquals("HELLO " + stackGreeting(stack), Ports.request(wanted, stack.http), app.toString());
+                assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == wanted),
+                        app.toString());
+                assertEquals(List.of(), app.stderr(), "quiet when nothing moves");
+            }
+        });
     }
 
     private static String stackGreeting(Stack stack) {

@@ -15,10 +15,9 @@ public final class MultiPortApp {
             servers[i] = new ServerSocket(Integer.parseInt(args[i]));
             Subject.listening(servers[i].getLocalPort());
         }
+        // Close, then bind the same hardcoded port again at once, as a restarting server does: no pause, so the
+        // rebind meets whatever the core last read of the kernel's socket table, with the old socket in it.
         servers[0].close();
-        // The core reads the kernel's socket table at most every 200 ms; a rebind inside that window sees the old
-        // socket as still listening and is given another port (reported to the core's owner).
-        Thread.sleep(300);
         ServerSocket again = new ServerSocket();
         again.bind(new InetSocketAddress(Integer.parseInt(args[0])));
         System.out.println("REBOUND " + again.getLocalPort());

@@ -68,7 +68,11 @@ final class DemoProcess {
      */
     void interrupt() throws IOException, InterruptedException {
         String signal = sigintIgnored(process.pid()) ? "-TERM" : "-INT";
-        new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+            kill.destroyForcibly();
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " did not return");
+        }
     }
 
     private static boolean sigintIgnored(long pid) throws IOException {

@@ -3,6 +3,7 @@ package dev.portmanager.samples.demo;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +22,27 @@ class DemoScriptTest {
     private static Result run(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "demo.sh did not return at once for " + List.of(args));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Result(p.exitValue(), out);
+        Path output = Files.createTempFile("demo-sh-", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            boolean returned = p.waitFor(20, TimeUnit.SECONDS);
+            if (!returned) {
+                // A demo.sh that went on to build or start the fleet: stop it and everything it started
+                // (mvn, java), children first so that none is re-parented and left running.
+                List<ProcessHandle> tree = p.descendants().toList();
+                tree.forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                for (ProcessHandle h : tree) {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                }
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            String out = Files.readString(output, StandardCharsets.UTF_8);
+            assertTrue(returned, "demo.sh did not return at once for " + List.of(args) + ":\n" + out);
+            return new Result(p.exitValue(), out);
+        } finally {
+            Files.deleteIfExists(output);
+        }
     }
 
     @Test
