@@ -121,7 +121,13 @@ class HttpApiEmbeddedTest extends HttpApiContract {
                 h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
             }
             assertEquals("DOWN", healthOf(s, "victim"), "DOWN at once");
+            // Owner liveness answers are cached for 200 ms (Owner.LIVENESS_CACHE_NANOS): poll, with a deadline.
             JsonNode listed = Http.get(s.uri(DISCOVERY + "/services/victim")).json().get("instances").get(0);
+            long noticed = System.currentTimeMillis() + 5_000;
+            while (!listed.get("ownerGone").asBoolean() && System.currentTimeMillis() < noticed) {
+                Thread.sleep(100);
+                listed = Http.get(s.uri(DISCOVERY + "/services/victim")).json().get("instances").get(0);
+            }
             assertTrue(listed.get("ownerGone").asBoolean(), listed.toString());
             // lookup (discovery proper) no longer offers it; through the sidecar neither.
             Launcher.Result lookup = l.run("--url", s.url().toString(), "lookup", "victim");
