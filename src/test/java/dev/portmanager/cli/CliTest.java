@@ -219,7 +219,7 @@ class CliTest {
         cases.add(new String[]{"ms, s, m, h or d", "allocate", "--service", "x", "--ttl", "5x"});
         cases.add(new String[]{"more than zero", "allocate", "--service", "x", "--ttl", "0s"});
         cases.add(new String[]{"at most", "allocate", "--service", "x", "--ttl", "9999d"});
-        cases.add(new String[]{"'embedded', or a redis://", "--store", "mysql://x", "allocations"});
+        cases.add(new String[]{"expected embedded, redis://", "--store", "mysql://x", "allocations"});
         cases.add(new String[]{"http://host:port", "--url", "ftp://x", "allocations"});
         cases.add(new String[]{"http://host:port", "--url", "not a url", "allocations"});
         cases.add(new String[]{"one or the other", "--url", "http://127.0.0.1:1", "--state-dir", "/tmp/x",
