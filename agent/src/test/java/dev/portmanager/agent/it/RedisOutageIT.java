@@ -68,7 +68,8 @@ class RedisOutageIT {
                     assertEquals(0, cli.exit(), cli.toString());
                     int cliPort = Integer.parseInt(cli.out().split(" ")[0]);
                     SidecarJar.Result lookup = pm.run("--store", redis.uri(), "lookup", "outage-app");
-                    assertEquals(0, lookup.exit(), lookup.toString());
+                    // 3: a partial answer (the registry could not be read; this host's part is shown)
+                    assertEquals(3, lookup.exit(), lookup.toString());
                     // One endpoint, the app's (its wildcard bind is advertised under the host's name), and one
                     // line saying that the answer is this host's alone.
                     assertEquals(1, lookup.out().lines().count(), lookup.toString());
@@ -97,7 +98,7 @@ class RedisOutageIT {
                         Thread.sleep(500); // paces the checks; the loop's end is the outage's length, not this
                     }
                     SidecarJar.Result views = pm.run("--store", redis.uri(), "allocations", "--json");
-                    assertEquals(0, views.exit(), views.toString());
+                    assertEquals(3, views.exit(), views.toString()); // partial, as for lookup above
                     assertEquals(expected, sorted(portsOf(JSON.readTree(views.out()))), views.toString());
 
                     // Redis is back, empty: the app and the sidecar publish what they hold again.
