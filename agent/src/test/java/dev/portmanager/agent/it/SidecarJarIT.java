@@ -61,7 +61,7 @@ class SidecarJarIT {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) {
+        if (json != null || !"GET".equals(method)) { // the sidecar wants JSON on every POST and DELETE
             b.header("Content-Type", "application/json");
         }
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
