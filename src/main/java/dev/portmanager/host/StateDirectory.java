@@ -739,7 +739,7 @@ public final class StateDirectory {
         try (Interrupts ignored = Interrupts.cleared()) {
             // A name unique to this process and thread; Files.createTempFile would load SecureRandom (and ~40
             // security classes) on the first allocation, which the agent pays on an app's first bind.
-            Path tmp = target.resolveSibling(".tmp-" + ProcessHandle.current().pid() + "-"
+            Path tmp = target.resolveSibling(".tmp-" + Owner.current().pid() + "-"
                     + Thread.currentThread().getId() + "-" + System.nanoTime());
             Files.writeString(tmp, content, StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);

@@ -12,7 +12,8 @@ import java.lang.instrument.Instrumentation;
  * (10-15 ms) before the application even starts.
  */
 public final class AgentLauncher {
-    private static final String MAIN = "dev.portmanager.agent.AgentMain";
+    /** Its static initializer starts the agent (see {@link AgentClassLoader#get}). */
+    private static final String ENTRY = "dev.portmanager.agent.AgentEntry";
 
     private AgentLauncher() {
     }
@@ -28,10 +29,8 @@ public final class AgentLauncher {
     private static void launch(String args, Instrumentation inst) {
         try {
             File jar = new File(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            AgentClassLoader loader = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader());
-            Class<?> main = Class.forName(MAIN, true, loader);
-            main.getMethod("start", String.class, Instrumentation.class, ClassLoader.class)
-                    .invoke(null, args, inst, loader);
+            AgentClassLoader loader = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader(), args, inst);
+            Class.forName(ENTRY, true, loader);
         } catch (Throwable failure) {
             Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
             System.err.println("[portmanager] agent not started, every bind goes ahead as asked: ".concat(cause.toString()));
