@@ -18,6 +18,11 @@ public final class AgentLauncher {
     }
 
     public static void premain(String args, Instrumentation inst) {
+        // Set host-wide, the agent reaches every JDK and build tool too: they are let go before anything loads.
+        // (Not on agentmain: attaching to a running JVM is a deliberate act.)
+        if (JvmFilter.skips(args)) {
+            return;
+        }
         launch(args, inst);
     }
 
