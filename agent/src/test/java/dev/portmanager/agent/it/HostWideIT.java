@@ -75,58 +75,27 @@ class HostWideIT {
     @MethodSource("jdks")
     void aMainClassNamedLikeABuildDaemonIsSkipped(Jdk jdk, @TempDir Path work) throws Exception {
         for (String daemon : List.of(GRADLE_DAEMON, KOTLIN_DAEMON)) {
-            Path stateDir = work.resolve("state-" + daemon);
-            int wanted = Ports.free();
-            try (ChildJvm app = java(jdk, work, agentOption(stateDir), Map.of(), daemon, wanted)) {
-                assertEquals(wanted, app.awaitListening(), app.toString());
-                assertEquals(List.of(), ourLines(app), app.toString());
-                assertFalse(Files.exists(stateDir), app.toString());
-            }
+            assertSkipped(jdk, work.resolve("state-" + daemon), "", daemon);
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void anIncludeBringsASkippedDaemonBackUnderManagement(Jdk jdk, @TempDir Path work) throws Exception {
-        Path stateDir = work.resolve("state");
-        try (ServerSocket taken = Ports.hold();
-             ChildJvm app = java(jdk, work, agentOption(stateDir), Map.of("PORTMANAGER_INCLUDE", "org.gradle.*"),
-                     GRADLE_DAEMON, taken.getLocalPort())) {
-            int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "the taken port moved: " + app);
-            assertEquals(List.of(port), ports(stateDir), app.toString());
-        }
+        assertMoved(jdk, work, Map.of("PORTMANAGER_INCLUDE", "org.gradle.*"), GRADLE_DAEMON);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void anExcludeGlobSkipsAnOrdinaryApp(Jdk jdk, @TempDir Path work) throws Exception {
-        Path stateDir = work.resolve("state");
-        int wanted = Ports.free();
-        try (ChildJvm app = java(jdk, work, agentOption(stateDir) + " -Dportmanager.exclude=com.acme.*;*.subjects.Server*",
-                Map.of(), SUBJECTS + "ServerSocketApp", wanted)) {
-            assertEquals(wanted, app.awaitListening(), app.toString());
-            assertEquals(List.of(), ourLines(app), app.toString());
-            assertFalse(Files.exists(stateDir), app.toString());
-        }
+        assertSkipped(jdk, work.resolve("state"), " -Dportmanager.exclude=com.acme.*;*.subjects.Server*",
+                SUBJECTS + "ServerSocketApp");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aNormalAppStillMoves(Jdk jdk, @TempDir Path work) throws Exception {
-        Path stateDir = work.resolve("state");
-        try (ServerSocket taken = Ports.hold();
-             ChildJvm app = java(jdk, work, agentOption(stateDir), Map.of("PORTMANAGER_EXCLUDE", "com.acme.*"),
-                     SUBJECTS + "ServerSocketApp", taken.getLocalPort())) {
-            int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "the taken port moved: " + app);
-            assertEquals("HELLO serversocket", Ports.request(port, false));
-            assertEquals(List.of(port), ports(stateDir), app.toString());
-            List<String> ours = awaitOurLines(app);
-            assertEquals(1, ours.size(), app.toString());
-            assertTrue(ours.get(0).startsWith("[portmanager] hostwide: " + taken.getLocalPort() + " -> " + port + " ("),
-                    "the agent's one line on a move: " + app);
-        }
+        assertMoved(jdk, work, Map.of("PORTMANAGER_EXCLUDE", "com.acme.*"), SUBJECTS + "ServerSocketApp");
     }
 
     /** Fail-open: a bad glob is one line naming what is accepted, and the app runs as if there were no agent. */
@@ -147,6 +116,38 @@ class HostWideIT {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code main} (a ServerSocketApp) on a taken port with the agent in JAVA_TOOL_OPTIONS and {@code env},
+     * and asserts the agent managed it: moved into ml, claimed in the state directory, its one line said so.
+     */
+    private static void assertMoved(Jdk jdk, Path work, Map<String, String> env, String main) throws Exception {
+        Path stateDir = work.resolve("state");
+        try (ServerSocket taken = Ports.hold();
+             ChildJvm app = java(jdk, work, agentOption(stateDir), env, main, taken.getLocalPort())) {
+            int port = app.awaitListening();
+            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "the taken port moved: " + app);
+            assertEquals("HELLO serversocket", Ports.request(port, false));
+            assertEquals(List.of(port), ports(stateDir), app.toString());
+            List<String> ours = awaitOurLines(app);
+            assertEquals(1, ours.size(), app.toString());
+            assertTrue(ours.get(0).startsWith("[portmanager] hostwide: " + taken.getLocalPort() + " -> " + port + " ("),
+                    "the agent's one line on a move: " + app);
+        }
+    }
+
+    /**
+     * Runs {@code main} on a free port with the agent in JAVA_TOOL_OPTIONS (plus {@code moreOptions}) and asserts
+     * it was skipped: the port as asked, no line of ours, no state directory.
+     */
+    private static void assertSkipped(Jdk jdk, Path stateDir, String moreOptions, String main) throws Exception {
+        int wanted = Ports.free();
+        try (ChildJvm app = java(jdk, stateDir.getParent(), agentOption(stateDir) + moreOptions, Map.of(), main, wanted)) {
+            assertEquals(wanted, app.awaitListening(), app.toString());
+            assertEquals(List.of(), ourLines(app), app.toString());
+            assertFalse(Files.exists(stateDir), app.toString());
+        }
+    }
 
     private static String agentOption(Path stateDir) {
         return "-javaagent:" + AgentJar.path().toAbsolutePath() + "=service=hostwide,type=ml,stateDir=" + stateDir;
