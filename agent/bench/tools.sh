@@ -41,12 +41,13 @@ run_javac() { # jdk variant [extra JAVA_TOOL_OPTIONS]
   fi
 }
 
+# Wall time and CPU time (user + system, all threads): on a loaded machine the CPU time is the steadier figure.
+TIMEFORMAT='%3R %3U %3S'
 for ((r = 1; r <= RUNS; r++)); do
   for jdk in 17 25; do
     for variant in bare empty agent; do
-      start=$(date +%s%6N)
-      run_javac "$jdk" "$variant"
-      echo "$jdk $variant $(( $(date +%s%6N) - start ))" >> "$TOOLS_WORK/samples"
+      read -r wall user sys < <({ time run_javac "$jdk" "$variant"; } 2>&1)
+      echo "$jdk $variant $wall $(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')" >> "$TOOLS_WORK/samples"
     done
   done
 done
@@ -57,17 +58,18 @@ classes() { # jdk variant: classes loaded by one javac run
   run_javac "$1" "$2" "-Xlog:class+load:file=$TOOLS_WORK/classes.log"
   grep -c 'class,load' "$TOOLS_WORK/classes.log"
 }
-echo "| host-wide tool: javac, one file | JDK | bare | empty -javaagent | this agent (skipped) | classes loaded (bare / empty / agent) |"
-echo "|---|---|---|---|---|---|"
+echo "| host-wide tool: javac, one file | JDK | wall: bare / empty -javaagent / this agent (skipped) | CPU: bare / empty / this agent | classes loaded (bare / empty / agent) |"
+echo "|---|---|---|---|---|"
 for jdk in 17 25; do
-  declare -A t
+  declare -A t c
   for variant in bare empty agent; do
     t[$variant]=$(awk -v j=$jdk -v v=$variant '$1==j && $2==v {print $3}' "$TOOLS_WORK/samples" | tools_median)
+    c[$variant]=$(awk -v j=$jdk -v v=$variant '$1==j && $2==v {print $4}' "$TOOLS_WORK/samples" | tools_median)
   done
-  awk -v jdk=$jdk -v b=${t[bare]} -v e=${t[empty]} -v g=${t[agent]} -v cb="$(classes $jdk bare)" \
-      -v ce="$(classes $jdk empty)" -v cg="$(classes $jdk agent)" 'BEGIN {
-    printf "| javac Hello.java | %s | %.0f ms | %.0f ms | %.0f ms (%.3fx the empty agent) | %d / %d / %d |\n",
-      jdk, b/1000, e/1000, g/1000, g/e, cb, ce, cg }'
+  awk -v jdk=$jdk -v b=${t[bare]} -v e=${t[empty]} -v g=${t[agent]} -v cb=${c[bare]} -v ce=${c[empty]} \
+      -v cg=${c[agent]} -v nb="$(classes $jdk bare)" -v ne="$(classes $jdk empty)" -v ng="$(classes $jdk agent)" 'BEGIN {
+    printf "| javac Hello.java | %s | %.0f / %.0f / %.0f ms (%.3fx the empty agent) | %.0f / %.0f / %.0f ms (%.3fx) | %d / %d / %d |\n",
+      jdk, b*1000, e*1000, g*1000, g/e, cb*1000, ce*1000, cg*1000, cg/ce, nb, ne, ng }'
 done
 for jdk in 17 25; do
   [ ! -e "$TOOLS_WORK/state-$jdk" ] || echo "UNEXPECTED: the skipped agent created $TOOLS_WORK/state-$jdk"
