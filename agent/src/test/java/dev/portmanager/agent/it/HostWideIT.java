@@ -50,6 +50,11 @@ class HostWideIT {
         return Jdk.all();
     }
 
+    /**
+     * An agent that starts creates its state directory at once, in the background, even without a bind (jshell's
+     * remote JVM with {@code PORTMANAGER_INCLUDE=jdk.jshell.execution.*} does): so no directory also shows that
+     * the JVMs a tool starts, like jshell's remote one, were skipped.
+     */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("tools")
     void aToolWorksPrintsNothingOfOursAndLeavesNoAllocation(Jdk jdk, Tool tool, @TempDir Path work) throws Exception {
