@@ -48,8 +48,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --d
 REDIS_PID=$!
 for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-# The apps and variants of the tables. The host-wide tool row (javac compiling one file under the agent, issue 11
-# goal 2) slots in here as one more app with its own command in app_command.
+# The apps and variants of the tables. The host-wide tool row (javac with the agent, skipped in premain) comes from
+# agent/bench/tools.sh, run at the end.
 APPS="tiny netty"
 variants_of() { [ "$1" = tiny ] && echo "bare empty warm cold redis" || echo "bare empty warm redis"; }
 
@@ -156,3 +156,6 @@ done
 if grep -v '^\[portmanager\]' "$WORK/stderr.log" | grep -q .; then
   echo; echo "stderr other than [portmanager] lines:"; grep -v '^\[portmanager\]' "$WORK/stderr.log" | sort | uniq -c | head
 fi
+
+# The host-wide tool row (issue 11): javac with the agent in JAVA_TOOL_OPTIONS, skipped in premain.
+"$ROOT/agent/bench/tools.sh" "$RUNS"

@@ -62,6 +62,11 @@ public final class AgentClassLoader extends ClassLoader
         libraries.extractInto(privateDirectory);
     }
 
+    /** The agent's loader over {@code agentJar}, child of the platform class loader. */
+    static ClassLoader over(File agentJar, String args, Object instrumentation) throws IOException {
+        return new AgentClassLoader(agentJar, ClassLoader.getPlatformClassLoader(), args, instrumentation);
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         String path = name.replace('.', '/');

@@ -8,8 +8,9 @@ import java.lang.instrument.Instrumentation;
  * {@link AgentClassLoader}). It creates the agent's private class loader over the {@code inst/} part of the agent
  * jar and hands over to {@code dev.portmanager.agent.AgentMain} inside it.
  *
- * <p>Kept free of lambdas and string concatenation on purpose: each would bootstrap invokedynamic machinery
- * (10-15 ms) before the application even starts.
+ * <p>Kept free of lambdas, string concatenation and reflection on purpose: each would bootstrap method-handle
+ * machinery (milliseconds; on JDK 18+ a reflective call spins method-handle classes too) before the application
+ * even starts. The hand-over is the initialization of one class, which reads its arguments from its class loader.
  */
 public final class AgentLauncher {
     /** Its static initializer starts the agent (see {@link AgentClassLoader#get}). */
@@ -19,6 +20,11 @@ public final class AgentLauncher {
     }
 
     public static void premain(String args, Instrumentation inst) {
+        // Set host-wide, the agent reaches every JDK and build tool too: they are let go before anything loads.
+        // (Not on agentmain: attaching to a running JVM is a deliberate act.)
+        if (JvmFilter.skips(args)) {
+            return;
+        }
         launch(args, inst);
     }
 
@@ -29,7 +35,9 @@ public final class AgentLauncher {
     private static void launch(String args, Instrumentation inst) {
         try {
             File jar = new File(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            AgentClassLoader loader = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader(), args, inst);
+            // Typed ClassLoader through a factory: naming AgentClassLoader here would make the verifier load it
+            // with this class, before JvmFilter has spoken.
+            ClassLoader loader = AgentClassLoader.over(jar, args, inst);
             Class.forName(ENTRY, true, loader);
         } catch (Throwable failure) {
             Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
