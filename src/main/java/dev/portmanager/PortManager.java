@@ -106,11 +106,7 @@ public final class PortManager implements AutoCloseable {
      * as it was (the port was never this instance's).
      */
     public boolean withdraw(Allocation allocation) {
-        checkOpen();
-        owned.remove(allocation.hostPort());
-        boolean done = allocator.withdraw(allocation);
-        registry.untrack(allocation);
-        return done;
+        return letGo(allocation, true);
     }
 
     /**
@@ -198,9 +194,13 @@ public final class PortManager implements AutoCloseable {
 
     /** Gives back an allocation if its owner (or reservation) still holds it. */
     public boolean release(Allocation allocation) {
+        return letGo(allocation, false);
+    }
+
+    private boolean letGo(Allocation allocation, boolean withdraw) {
         checkOpen();
         owned.remove(allocation.hostPort());
-        boolean done = allocator.release(allocation);
+        boolean done = withdraw ? allocator.withdraw(allocation) : allocator.release(allocation);
         registry.untrack(allocation);
         return done;
     }

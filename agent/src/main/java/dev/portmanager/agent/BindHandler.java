@@ -332,14 +332,14 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
      */
     private void withdraw(Allocation allocation) {
         if (allocation != null) {
-            access.post(new WithdrawCall(allocation));
+            access.post(new ReleaseCall(allocation, true));
         }
     }
 
     /** Gives a grant back in the background: a close never waits, and later core calls run after it. */
     private void release(Allocation allocation) {
         if (allocation != null) {
-            access.post(new ReleaseCall(allocation));
+            access.post(new ReleaseCall(allocation, false));
         }
     }
 
@@ -431,29 +431,19 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
         }
     }
 
-    private static final class WithdrawCall extends CoreCall {
-        private final Allocation allocation;
-
-        WithdrawCall(Allocation allocation) {
-            this.allocation = allocation;
-        }
-
-        @Override
-        Object perform(PortManager m) {
-            return m.withdraw(allocation);
-        }
-    }
-
+    /** Gives a grant back: released (cool-down, sticky port kept), or withdrawn after its bind failed. */
     private static final class ReleaseCall extends CoreCall {
         private final Allocation allocation;
+        private final boolean withdraw;
 
-        ReleaseCall(Allocation allocation) {
+        ReleaseCall(Allocation allocation, boolean withdraw) {
             this.allocation = allocation;
+            this.withdraw = withdraw;
         }
 
         @Override
         Object perform(PortManager m) {
-            return m.release(allocation);
+            return withdraw ? m.withdraw(allocation) : m.release(allocation);
         }
     }
 
