@@ -34,6 +34,7 @@ options() { # variant jdk
 TIMEFORMAT='%3U %3S'
 PORT=24000
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 for ((r = 0; r <= RUNS; r++)); do # round 0 warms the state directories and rewrite caches, unrecorded
   for jdk in 17 25; do
     home=$JDK17; [ "$jdk" = 25 ] && home=$JDK25
@@ -47,7 +48,7 @@ for ((r = 0; r <= RUNS; r++)); do # round 0 warms the state directories and rewr
   done
 done
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-echo "CPU time of the tiny app, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), $RUNS rounds, load average $LOAD_BEFORE before / $(cut -d' ' -f1-3 /proc/loadavg) after"
+echo "CPU time of the tiny app, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT (agent jar built $(date -u -r "$AGENT" '+%H:%M UTC')), $RUNS rounds, load average $LOAD_BEFORE before / $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo
 header="| JDK | empty -javaagent"; sep="|---|---"
 for variant in $VARIANTS; do [ "$variant" = empty ] || { header="$header | $variant"; sep="$sep|---"; }; done
