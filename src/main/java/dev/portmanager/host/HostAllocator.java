@@ -571,9 +571,9 @@ public final class HostAllocator {
     }
 
     /**
-     * Takes back a grant whose bind failed ({@link #allocate(AllocationRequest, boolean)}): the claim is marked
-     * released with no cool-down, and the instance's sticky port stays what it was. The port was never this
-     * instance's to come back to, and whatever holds it keeps it.
+     * Takes back a grant whose bind failed ({@link #allocate(AllocationRequest, boolean)}): the record is erased
+     * when the grant was the port's first claim, else marked released with no cool-down; the instance's sticky port
+     * stays what it was. The port was never this instance's to come back to, and whatever holds it keeps it.
      */
     public boolean withdraw(Allocation a) {
         try (Interrupts ignored = Interrupts.cleared()) {
@@ -604,7 +604,9 @@ public final class HostAllocator {
                     || current.state() == AllocationState.RELEASED) {
                 return false;
             }
-            if (withdraw) {
+            if (withdraw && a.generation() == 1) {
+                writer.erase(); // the port had never been claimed: leave no trace of a grant that never bound
+            } else if (withdraw) {
                 writer.write(new Claim(current.allocation().withState(AllocationState.RELEASED), 0)); // no cool-down
             } else {
                 releaseRecord(current, writer);
