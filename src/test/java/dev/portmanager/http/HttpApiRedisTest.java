@@ -31,8 +31,9 @@ class HttpApiRedisTest extends HttpApiContract {
     /** A second "host": its own state directory and host name, the same Redis. */
     private Launcher otherHost(String name) throws Exception {
         Path config = dir.resolve(name + ".yaml");
-        Files.writeString(config, "host: " + name + "\nlease: 3s\n");
-        return new Launcher(dir.resolve(name)).env("PORTMANAGER_CONFIG", config.toString());
+        Launcher host = new Launcher(dir.resolve(name));
+        Files.writeString(config, host.rangesYaml() + "host: " + name + "\nlease: 3s\n");
+        return host.env("PORTMANAGER_CONFIG", config.toString());
     }
 
     /**
