@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portmanager.cli.ChildProcess;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
+import dev.portmanager.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +25,7 @@ class HttpApiEmbeddedTest extends HttpApiContract {
 
     @Test
     void exhaustedRangeIs409NamingIt() throws Exception {
-        int first = Ports.freeRun(31000, 32000, 2);
+        int first = TestConfigs.freeBlock(2);
         Path config = dir.resolve("tiny.yaml");
         Files.writeString(config, String.join("\n",
                 "ranges:",
@@ -101,8 +103,8 @@ class HttpApiEmbeddedTest extends HttpApiContract {
         Path config = dir.resolve("short-lease.yaml");
         // Long enough that the checks between the kill and the lease's end fit in it on a busy machine (at 3 s
         // they sometimes did not), short enough to wait out.
-        Files.writeString(config, "lease: 8s\n");
         Launcher l = new Launcher(dir.resolve("killed"));
+        Files.writeString(config, l.rangesYaml() + "lease: 8s\n");
         List<String> global = List.of("--config", config.toString());
         try (Sidecar s = Sidecar.start(l, global, List.of());
              ChildProcess run = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
@@ -150,8 +152,8 @@ class HttpApiEmbeddedTest extends HttpApiContract {
     @Test
     void refreshReleasesOnlyWhatNoLiveProcessOwns() throws Exception {
         Path config = dir.resolve("unresolvable.yaml");
-        Files.writeString(config, "advertise: no-such-host.invalid\n");
         Launcher l = new Launcher(dir.resolve("refresh"));
+        Files.writeString(config, l.rangesYaml() + "advertise: no-such-host.invalid\n");
         List<String> global = List.of("--config", config.toString());
         try (Sidecar s = Sidecar.start(l, global, List.of());
              ChildProcess alive = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
@@ -163,10 +165,11 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             int alivePort = awaitListed(s, "unresolvable");
             awaitListed(s, "killed");
             List<ProcessHandle> tree = killed.process().descendants().toList();
-            killed.process().destroyForcibly().waitFor();
+            killed.process().destroyForcibly();
+            killed.awaitExit(30_000);
             tree.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle h : tree) {
-                h.onExit().get();
+                h.onExit().get(30, TimeUnit.SECONDS); // SIGKILL: a bound on a hang, not on speed
             }
 
             Http.Reply refreshed = Http.post(s.uri(DISCOVERY + "/services/refresh"), null);
