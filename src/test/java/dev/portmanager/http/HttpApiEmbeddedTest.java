@@ -107,9 +107,7 @@ class HttpApiEmbeddedTest extends HttpApiContract {
         Files.writeString(config, l.rangesYaml() + "lease: 8s\n");
         List<String> global = List.of("--config", config.toString());
         try (Sidecar s = Sidecar.start(l, global, List.of());
-             ChildProcess run = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
-                     "--service", "victim", "--type", "testing", "--", "python3", "-m", "http.server", "{port}",
-                     "--bind", "127.0.0.1")))) {
+             ChildProcess run = pythonServer(l, config, "victim")) {
             long end = System.currentTimeMillis() + 30_000;
             while (!"UP".equals(healthOf(s, "victim")) && System.currentTimeMillis() < end) {
                 Thread.sleep(100);
@@ -156,12 +154,8 @@ class HttpApiEmbeddedTest extends HttpApiContract {
         Files.writeString(config, l.rangesYaml() + "advertise: no-such-host.invalid\n");
         List<String> global = List.of("--config", config.toString());
         try (Sidecar s = Sidecar.start(l, global, List.of());
-             ChildProcess alive = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
-                     "--service", "unresolvable", "--type", "testing", "--", "python3", "-m", "http.server",
-                     "{port}", "--bind", "127.0.0.1")));
-             ChildProcess killed = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
-                     "--service", "killed", "--type", "testing", "--", "python3", "-m", "http.server",
-                     "{port}", "--bind", "127.0.0.1")))) {
+             ChildProcess alive = pythonServer(l, config, "unresolvable");
+             ChildProcess killed = pythonServer(l, config, "killed")) {
             int alivePort = awaitListed(s, "unresolvable");
             awaitListed(s, "killed");
             List<ProcessHandle> tree = killed.process().descendants().toList();
@@ -188,6 +182,12 @@ class HttpApiEmbeddedTest extends HttpApiContract {
     }
 
     /** Waits until {@code name} has a listed instance (UP or DOWN); returns its port. */
+    /** {@code portmanager --config CONFIG run --service SERVICE -- python3 -m http.server}, on loopback. */
+    private static ChildProcess pythonServer(Launcher l, Path config, String service) {
+        return new ChildProcess(l.builder(List.of("--config", config.toString(), "run", "--service", service,
+                "--type", "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")));
+    }
+
     private static int awaitListed(Sidecar s, String name) throws InterruptedException {
         long end = System.currentTimeMillis() + 30_000;
         Http.Reply r = null;
