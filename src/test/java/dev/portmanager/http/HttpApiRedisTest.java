@@ -88,7 +88,8 @@ class HttpApiRedisTest extends HttpApiContract {
         for (JsonNode a : new ObjectMapper().readTree(fromC.out())) {
             found |= a.get("port").asInt() == cliPort && a.get("service").asText().equals("by-cli");
         }
-        assertTrue(found, fromC.toString());
+        // The allocating command's own output too: whether its publication reached Redis before it exited.
+        assertTrue(found, "host-c does not see by-cli:\n" + fromC + "\nthe allocate command:\n" + cli);
     }
 
     @Test
