@@ -89,7 +89,12 @@ class HttpApiRedisTest extends HttpApiContract {
             found |= a.get("port").asInt() == cliPort && a.get("service").asText().equals("by-cli");
         }
         // The allocating command's own output too: whether its publication reached Redis before it exited.
-        assertTrue(found, "host-c does not see by-cli:\n" + fromC + "\nthe allocate command:\n" + cli);
+        if (!found) {
+            String key = "{portmanager}:alloc:" + r.json().get("host").asText() + ":" + cliPort;
+            throw new AssertionError("host-c does not see by-cli:\n" + fromC + "\nthe allocate command:\n" + cli
+                    + "\nin Redis, EXISTS " + key + " = " + REDIS.server().command("EXISTS", key)
+                    + ", DBSIZE = " + REDIS.server().command("DBSIZE"));
+        }
     }
 
     @Test
