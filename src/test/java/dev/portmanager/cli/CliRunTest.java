@@ -1,8 +1,6 @@
 package dev.portmanager.cli;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,16 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code portmanager run} with real non-JVM commands, through the real launcher. */
-class CliRunTest {
-    @TempDir
-    Path dir;
-    Launcher pm;
-
-    @BeforeEach
-    void setUp() {
-        pm = new Launcher(dir);
-    }
-
+class CliRunTest extends LauncherTest {
     @Test
     void aPythonHttpServerJoinsTheFleetAndLeavesWhenItStops() throws Exception {
         // Loopback only, serving an empty directory of this test's own (never the module's files, never the LAN).
@@ -34,12 +23,12 @@ class CliRunTest {
         try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "vision", "--type", "ml",
                 "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
                 www.toString())))) {
-            Launcher.Result lookup = awaitLookup("vision");
+            Launcher.Result lookup = pm.awaitLookup("vision");
             List<String> lines = lookup.lines();
             assertEquals(1, lines.size(), lookup.toString());
             String authority = lines.get(0);
             int port = Integer.parseInt(authority.substring(authority.lastIndexOf(':') + 1));
-            assertTrue(port >= 8300 && port <= 8499, authority);
+            assertTrue(pm.ranges().contains("ml", port), authority);
 
             // It really is the python server on that port.
             HttpResponse<String> page = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
@@ -60,7 +49,7 @@ class CliRunTest {
             assertEquals(143, status, "python died of the forwarded SIGTERM: " + run.output());
             Launcher.Result after = pm.run("lookup", "vision");
             assertEquals(1, after.exit(), "gone from discovery: " + after);
-            assertEquals(0, CliTest.json(pm.run("allocations", "--json")).size());
+            assertEquals(0, pm.run("allocations", "--json").json().size());
         }
     }
 
@@ -72,7 +61,7 @@ class CliRunTest {
         Launcher.Result missing = pm.run("run", "--service", "ghost", "--", "/no/such/command");
         assertEquals(127, missing.exit(), missing.toString());
         assertTrue(missing.err().contains("cannot start '/no/such/command'"), missing.toString());
-        assertEquals(0, CliTest.json(pm.run("allocations", "--json")).size(), "nothing left behind");
+        assertEquals(0, pm.run("allocations", "--json").json().size(), "nothing left behind");
     }
 
     @Test
@@ -84,7 +73,7 @@ class CliRunTest {
         String port = line.substring(4, line.indexOf(' '));
         assertEquals("env=" + port + " arg=" + port + " inner=--listen=:" + port, line);
         int p = Integer.parseInt(port);
-        assertTrue(p >= 9000 && p <= 9499, line);
+        assertTrue(pm.ranges().contains("development", p), line);
     }
 
     @Test
@@ -108,10 +97,8 @@ class CliRunTest {
         ProcessBuilder pb = pm.builder(List.of());
         pb.command(args);
         try (ChildProcess run = new ChildProcess(pb)) {
-            awaitLookup("intr");
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
-            assertTrue(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "kill -INT returned");
-            assertEquals(0, kill.exitValue());
+            pm.awaitLookup("intr");
+            run.signal("INT");
             assertEquals(42, run.awaitExit(15_000), run.output());
             assertTrue(run.output().contains("interrupted"), run.output());
             assertEquals(1, pm.run("lookup", "intr").exit());
@@ -123,7 +110,7 @@ class CliRunTest {
         Path www = Files.createDirectories(dir.resolve("www"));
         Files.writeString(www.resolve("ok.txt"), "fine");
         Path config = dir.resolve("health.yaml");
-        Files.writeString(config, String.join("\n",
+        Files.writeString(config, pm.rangesYaml() + String.join("\n",
                 "services:",
                 "  good: { type: testing, healthPath: /ok.txt }",
                 "  bad: { type: testing, healthPath: /missing.txt }", ""));
@@ -133,8 +120,8 @@ class CliRunTest {
              ChildProcess bad = new ChildProcess(withConfig.builder(List.of("run", "--service", "bad", "--",
                      "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
                      www.toString())))) {
-            awaitLookup("good");
-            awaitLookup("bad");
+            pm.awaitLookup("good");
+            pm.awaitLookup("bad");
             Launcher.Result up = withConfig.run("health", "good");
             assertEquals(0, up.exit(), up.toString());
             assertTrue(up.out().contains("GET /ok.txt") && up.out().contains("HTTP 200"), up.toString());
@@ -174,8 +161,8 @@ class CliRunTest {
         Path script = signalLogger();
         try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "reloads", "--",
                 "python3", script.toString(), "{port}")))) {
-            awaitLookup("reloads");
-            new ProcessBuilder("kill", "-HUP", Long.toString(run.process().pid())).start().waitFor();
+            pm.awaitLookup("reloads");
+            run.signal("HUP");
             run.awaitLine(l -> l.contains("got SIGHUP"), 15_000);
             assertTrue(run.process().isAlive(), "SIGHUP is the command's to act on: " + run.output());
             assertEquals(0, pm.run("lookup", "reloads").exit(), "still registered");
@@ -186,14 +173,14 @@ class CliRunTest {
     void aKilledRunTakesItsCommandAlongAndTheClaimIsReleased() throws Exception {
         try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "orphan", "--type",
                 "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")))) {
-            awaitLookup("orphan");
+            pm.awaitLookup("orphan");
             List<ProcessHandle> command = run.process().children()
                     .filter(h -> h.info().commandLine().orElse("").contains("http.server")).toList();
             assertEquals(1, command.size(), "the command: " + run.process().children().toList());
             // SIGKILL: run cannot clean up itself. kill(1) rather than destroyForcibly(), which would also close
             // this side of run's output pipe and lose what the watchdog says.
-            new ProcessBuilder("kill", "-KILL", Long.toString(run.process().pid())).start().waitFor();
-            run.process().waitFor();
+            run.signal("KILL");
+            run.awaitExit(30_000);
             long end = System.currentTimeMillis() + 30_000;
             while (command.get(0).isAlive() && System.currentTimeMillis() < end) {
                 Thread.sleep(100);
@@ -205,7 +192,7 @@ class CliRunTest {
             }
             assertTrue(run.output().contains("was killed; stopping its command"), run.output());
             // Its owner is gone, so the claim no longer counts: nothing is allocated, nothing discoverable.
-            assertEquals(0, CliTest.json(pm.run("allocations", "--json")).size());
+            assertEquals(0, pm.run("allocations", "--json").json().size());
             assertEquals(1, pm.run("lookup", "orphan").exit());
         }
     }
@@ -270,16 +257,5 @@ class CliRunTest {
             assertTrue(out.contains("sigints 1"), "exactly one SIGINT: " + out);
             assertTrue(out.contains("exit 0"), out);
         }
-    }
-
-    private Launcher.Result awaitLookup(String name) throws InterruptedException {
-        long end = System.currentTimeMillis() + 120_000;
-        Launcher.Result r = pm.run("lookup", name);
-        while (r.exit() != 0 && System.currentTimeMillis() < end) {
-            Thread.sleep(200);
-            r = pm.run("lookup", name);
-        }
-        assertEquals(0, r.exit(), r.toString());
-        return r;
     }
 }
