@@ -67,7 +67,7 @@ public final class LocalApi implements PortManagerApi {
     public LocalApi(PortManager pm, Duration registryPatience) {
         this.pm = pm;
         this.tracker = new InstanceTracker(pm);
-        this.changes = new ChangeIndex(pm::allocations);
+        this.changes = ChangeIndex.of(pm);
         this.registry = pm.config().usesRedis() ? new RegistryReads(pm::registryEntries, registryPatience) : null;
     }
 
