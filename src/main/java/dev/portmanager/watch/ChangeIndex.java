@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +36,7 @@ public final class ChangeIndex implements AutoCloseable {
     private boolean closed;
     private boolean failing;
     private boolean poked;
+    private volatile Consumer<List<Allocation>> listener = all -> { };
 
     /** An index over what {@code source} returns, read every {@link #POLL_MILLIS} ms. */
     public ChangeIndex(Supplier<List<Allocation>> source) {
@@ -59,6 +61,11 @@ public final class ChangeIndex implements AutoCloseable {
                 registry);
         registry.onAnnouncement(index::poke);
         return index;
+    }
+
+    /** Calls {@code listener} (on the poller thread) with what the source returned whenever the index rose. */
+    public void onChange(Consumer<List<Allocation>> listener) {
+        this.listener = Objects.requireNonNull(listener);
     }
 
     /** Reads the source now rather than at the next poll: something announced a change. */
@@ -134,11 +141,17 @@ public final class ChangeIndex implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                if (!print.equals(seen)) {
-                    seen = print;
-                    index++;
-                    lock.notifyAll();
+                if (print.equals(seen)) {
+                    continue;
                 }
+                seen = print;
+                index++;
+                lock.notifyAll();
+            }
+            try {
+                listener.accept(now);
+            } catch (RuntimeException e) {
+                Log.warn("watch: a change listener failed: " + e);
             }
         }
     }
