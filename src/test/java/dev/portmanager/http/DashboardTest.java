@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>The scene is the test's alone, so the screenshot is the same on every machine: every range is moved into a
  * block of ports that nothing on this host listens on, the host is named {@code demo-host}, and the one conflict
- * is deliberate (this JVM listens on the first ml port without an allocation), which also makes the ml service
+ * is deliberate (a python3 http.server listens on the first ml port without an allocation), which also makes the ml service
  * that prefers that port move.
  */
 class DashboardTest {
@@ -71,7 +72,6 @@ class DashboardTest {
     }
 
     int mlStart;
-    ServerSocket foreign;
 
     @BeforeEach
     void start() throws Exception {
@@ -90,8 +90,25 @@ class DashboardTest {
         Path file = Files.writeString(dir.resolve("portmanager.yaml"), config.toString());
         launcher = new Launcher(dir).env("PORTMANAGER_CONFIG", file.toString());
         // the deliberate conflict: a listener in the ml range that no allocation covers
-        foreign = new ServerSocket(mlStart, 50, InetAddress.getLoopbackAddress());
+        ChildProcess squatter = new ChildProcess(new ProcessBuilder("python3", "-m", "http.server",
+                String.valueOf(mlStart), "--bind", "127.0.0.1"));
+        children.add(squatter);
+        awaitListening(mlStart);
         sidecar = Sidecar.start(launcher, List.of(), List.of());
+    }
+
+    private static void awaitListening(int port) throws InterruptedException {
+        long end = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                if (System.currentTimeMillis() > end) {
+                    throw new AssertionError("the squatter never listened on " + port);
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** The first port of {@code size} consecutive ones that nothing listens on (a wildcard bind of each works). */
@@ -118,11 +135,8 @@ class DashboardTest {
         for (int i = children.size() - 1; i >= 0; i--) {
             children.get(i).close();
         }
-        sidecar.close();
-        try {
-            foreign.close();
-        } catch (IOException | RuntimeException e) {
-            // nothing to keep
+        if (sidecar != null) {
+            sidecar.close();
         }
     }
 
@@ -139,6 +153,13 @@ class DashboardTest {
     void showsAllocationsAndUpdatesLiveWhenAServiceStarts() throws Exception {
         String chromium = chromium();
         assumeTrue(chromium != null, "chromium is not installed (Debian package chromium; .ci/run installs it)");
+        // offline and under the API's rules: nothing loaded from elsewhere, and the browser is told so
+        Http.Reply served = Http.get(sidecar.uri("/"));
+        assertEquals(200, served.status(), served.toString());
+        assertEquals("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                + "frame-ancestors 'none'", served.header("Content-Security-Policy"));
+        assertFalse(java.util.regex.Pattern.compile("(src|href|url)\\s*[=(]\\s*[\"']?(https?:)?//")
+                .matcher(served.body()).find(), "no external asset in the page");
         Http.Reply reserved = Http.post(sidecar.uri(PM + "/allocate"), "{\"service\":\"reserved-one\",\"type\":\"testing\"}");
         assertEquals(201, reserved.status(), reserved.toString());
         int reservedPort = reserved.json().get("port").asInt();
@@ -182,7 +203,7 @@ class DashboardTest {
                     String.valueOf(page.evaluate("JSON.stringify([...document.querySelectorAll('#moves tbody tr')]"
                             + ".map(r => [...r.cells].slice(0, 3).map(c => c.innerText)).flat())")),
                     "the one move, requested -> actual: " + text);
-            assertEquals("[\"FOREIGN\",\"" + mlStart + "\"]",
+            assertEquals("[\"SQUATTER\",\"" + mlStart + "\"]",
                     String.valueOf(page.evaluate("JSON.stringify([...document.querySelectorAll('#conflicts tbody tr')]"
                             + ".map(r => [...r.cells].slice(0, 2).map(c => c.innerText)).flat())")),
                     "the one, deliberate conflict: " + text);
@@ -198,7 +219,7 @@ class DashboardTest {
     }
 
     private static String awaitText(DevTools page, java.util.function.Predicate<String> p) throws Exception {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 90_000; // a bound on a hang: JVMs start slowly on a loaded machine
         String text = "";
         while (System.currentTimeMillis() < end) {
             text = String.valueOf(page.evaluate("document.body ? document.body.innerText : ''"));

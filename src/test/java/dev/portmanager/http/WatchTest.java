@@ -226,7 +226,7 @@ class WatchTest {
 
             ChildProcess web = child(List.of("run", "--service", "emo", "--type", "testing", "--",
                     "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"));
-            List<Endpoint> up = direct.poll(30, TimeUnit.SECONDS);
+            List<Endpoint> up = direct.poll(90, TimeUnit.SECONDS); // a child JVM's start on a loaded machine
             assertNotNull(up, "no call after the service started");
             assertEquals(1, up.size(), up.toString());
             assertEquals("emo", up.get(0).service());
