@@ -72,6 +72,7 @@ final class RegistryPart implements AutoCloseable {
         }
         long count = pm.registryChangeMark(); // -1: no client yet, or Redis unreachable
         if (count == -1) {
+            retrySoon(now);
             return entries;
         }
         if (subscribed() && poll) {
@@ -85,9 +86,18 @@ final class RegistryPart implements AutoCloseable {
             mark = count;
             firstLeaseEnd = firstLeaseEnd(entries);
         } catch (RuntimeException e) {
-            // unreadable now (logged by the registry link): keep the last entries, try again at the next poll
+            // unreadable now (logged by the registry link): keep the last entries, try again within a second
+            retrySoon(now);
         }
         return entries;
+    }
+
+    /** A read that failed (an announcement it answered included) is tried again within a second, not a poll. */
+    private void retrySoon(long now) {
+        long soon = now + TimeUnit.MILLISECONDS.toNanos(UNSUBSCRIBED_POLL_MILLIS);
+        if (nextPoll - soon > 0) {
+            nextPoll = soon;
+        }
     }
 
     /**
