@@ -76,6 +76,15 @@ class RedisWatchTest {
         System.out.println("MEASURED pub/sub watch: allocate on host-b exited -> host-a's query returned: "
                 + first.millisAfterRegistration + " ms");
 
+        // the registry figures of /metrics: an allocation through host-a's API makes its sync reach Redis
+        Http.Reply made = Http.post(sidecar.uri("/api/v1/port-management/allocate"),
+                "{\"service\":\"on-host-a\",\"type\":\"testing\"}");
+        assertEquals(201, made.status(), made.toString());
+        String metrics = awaitMetrics("portmanager_registry_sync_lag_seconds ");
+        assertEquals("0.0", sample(metrics, "portmanager_registry_sync_failures_total"), metrics);
+        assertEquals("0.0", sample(metrics, "portmanager_lease_renewal_errors_total"), metrics);
+        assertEquals("1.0", sample(metrics, "portmanager_api_allocations_total{range=\"testing\"}"), metrics);
+
         redis.restart();
         WatchedRegistration second = registerWhileWatching(b, "after-restart", first.index);
         System.out.println("MEASURED pub/sub watch after a Redis restart: " + second.millisAfterRegistration + " ms");
@@ -108,6 +117,27 @@ class RedisWatchTest {
             }
             waiting = getAsync(ALLOCATIONS + "?index=" + now + "&wait=5m");
         }
+    }
+
+    /** /metrics once it has a sample line starting with {@code prefix} (within the deadline). */
+    private String awaitMetrics(String prefix) throws Exception {
+        long end = System.currentTimeMillis() + DEADLINE_MILLIS;
+        while (true) {
+            String body = get("/metrics", Duration.ofSeconds(60)).body();
+            if (body.lines().anyMatch(l -> l.startsWith(prefix))) {
+                return body;
+            }
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("no " + prefix + "in /metrics: " + body);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The value of the sample line {@code series value}, or null. */
+    private static String sample(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).map(l -> l.substring(series.length() + 1))
+                .findFirst().orElse(null);
     }
 
     private java.util.concurrent.CompletableFuture<HttpResponse<String>> getAsync(String path) {
