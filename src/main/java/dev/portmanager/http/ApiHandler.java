@@ -41,6 +41,9 @@ final class ApiHandler implements HttpHandler {
         this.api = api;
         this.metrics = new SidecarMetrics(api,
                 api instanceof LocalApi local && local.portManager().config().usesRedis());
+        if (api instanceof LocalApi local) {
+            local.onChange(metrics::changed);
+        }
         this.guard = guard;
         routes.add(new Route("POST", PM + "/allocate", r -> {
             try {

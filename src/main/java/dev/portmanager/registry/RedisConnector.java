@@ -16,6 +16,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 
@@ -58,6 +59,7 @@ final class RedisConnector implements AutoCloseable {
     private final Duration timeout;
     private final long connectGiveUpMillis;
     private RedisClusterClient clusterClient; // guarded by this; created when a cluster is detected
+    private RedisClient pubSubClient; // guarded by this; created for the first change feed
 
     private volatile Link current;
     /** True until the first connect attempt ended, in success or failure. */
@@ -268,6 +270,35 @@ final class RedisConnector implements AutoCloseable {
         link.close();
     }
 
+    /**
+     * A new pub/sub connection to the same topology, for {@link RedisChangeFeed}: to the server (for sentinels, the
+     * master they name at each connect), or for a cluster to one of its nodes (a PUBLISH reaches every node). Call
+     * it after a {@link #link} succeeded, so that a cluster has been recognised. Unlike the command connection it
+     * reconnects by itself, and Lettuce then subscribes again: a subscriber has nothing to retry on, and a
+     * message missed meanwhile is caught by the change count's poll.
+     */
+    CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+        RedisClusterClient c;
+        RedisClient p;
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(
+                        new RegistryUnavailableException("Redis registry " + describe + " is closed"));
+            }
+            c = clusterClient;
+            if (c == null && pubSubClient == null) {
+                pubSubClient = RedisClient.create(resources);
+                pubSubClient.setOptions(client.getOptions().mutate().autoReconnect(true).build());
+            }
+            p = pubSubClient;
+        }
+        CompletableFuture<? extends StatefulRedisPubSubConnection<String, String>> f = c != null
+                ? c.connectPubSubAsync(StringCodec.UTF8).toCompletableFuture()
+                : p.connectPubSubAsync(StringCodec.UTF8, redisUri).toCompletableFuture();
+        return f.thenApply(connection -> (StatefulRedisPubSubConnection<String, String>) connection)
+                .orTimeout(connectGiveUpMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** The standalone connection's synchronous commands, for the benchmark's baseline GET. */
     RedisCommands<String, String> standaloneCommands(long waitNanos) {
         Link l = link(waitNanos);
@@ -281,6 +312,7 @@ final class RedisConnector implements AutoCloseable {
     public void close() {
         Link l;
         RedisClusterClient c;
+        RedisClient p;
         synchronized (this) {
             if (closed) {
                 return;
@@ -289,9 +321,13 @@ final class RedisConnector implements AutoCloseable {
             l = current;
             current = null;
             c = clusterClient;
+            p = pubSubClient;
         }
         // the clients' shutdown closes their connections; closing them here too only earns a warning
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (p != null) {
+            p.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
         if (c != null) {
             c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }

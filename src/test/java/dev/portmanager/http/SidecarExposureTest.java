@@ -97,6 +97,8 @@ class SidecarExposureTest {
             assertEquals(421, Http.raw(base, "GET " + PM + "/allocations HTTP/1.1\r\nHost: " + host + "\r\n\r\n"),
                     host);
             assertEquals(421, Http.raw(base, "GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), host);
+            assertEquals(421, Http.raw(base, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), "dashboard " + host);
+            assertEquals(421, Http.raw(base, "GET /metrics HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), host);
             assertEquals(421, Http.raw(base, "POST " + PM + "/allocate HTTP/1.1\r\nHost: " + host
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + ALLOCATE.length() + "\r\n\r\n"
                     + ALLOCATE), host);
@@ -172,7 +174,7 @@ class SidecarExposureTest {
                 cert.keyStore.toString()))) {
             URI base = URI.create("https://127.0.0.1:" + s.url().getPort());
             HttpClient client = cert.client();
-            for (String path : List.of("/health", PM + "/allocations", DISCOVERY + "/services")) {
+            for (String path : List.of("/health", PM + "/allocations", DISCOVERY + "/services", "/", "/metrics")) {
                 Http.Reply r = Http.send(client, "GET", URI.create(base + path), null, null);
                 assertError(r, 401, "unauthorized");
             }
