@@ -33,7 +33,8 @@ import java.time.Duration;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, sidecar unreachable)",
                 "2:invalid command line or configuration",
-                "3:partial result: the Redis registry could not be read, so only this host is shown"})
+                "3:partial result: the Redis registry could not be read, so only this host is shown; or a change "
+                        + "made on this host was not confirmed by the registry"})
 public final class PortManagerCommand {
 
     @Spec
@@ -119,7 +120,8 @@ public final class PortManagerCommand {
 
     /** Whether what the command printed lacks other hosts because the registry could not be read. */
     boolean partialResult() {
-        return (opened != null && opened.registryReadFailed()) || (openedApi != null && openedApi.servedStale());
+        return unpublished || (opened != null && opened.registryReadFailed())
+                || (openedApi != null && openedApi.servedStale());
     }
 
     /** The store directly, for a long-running server whose answers must not wait long on the registry. */
@@ -128,11 +130,26 @@ public final class PortManagerCommand {
     }
 
     /** Whatever this process published must reach Redis before the short-lived CLI exits. */
-    static void flush(PortManagerApi api) {
-        if (api instanceof LocalApi local) {
-            local.portManager().flushRegistry(Duration.ofSeconds(5));
+    /**
+     * How long a one-shot command waits for its change to reach the Redis registry before it exits. Long enough
+     * for a first connection on a busy machine; a registry that is found unreachable is not waited for at all.
+     */
+    static final Duration PUBLISH_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * Waits until this process's change (an allocation or a release) is in the registry. True when it is, or
+     * when there is no registry to reach (embedded store, or a sidecar that publishes on its own).
+     */
+    boolean flush(PortManagerApi api) {
+        if (api instanceof LocalApi local && !local.portManager().flushRegistry(PUBLISH_WAIT)) {
+            unpublished = true;
+            return false;
         }
+        return true;
     }
+
+    /** Set when a change made here did not reach the registry before the command ended: the answer is partial. */
+    private boolean unpublished;
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
