@@ -95,8 +95,9 @@ final class ChildSignals {
     }
 
     /**
-     * Whether a SIGINT (or SIGQUIT) that reached run came from its terminal and so reached the child as well: run is in the
-     * foreground process group of a terminal, and the child is still in that group.
+     * Whether a SIGINT (or SIGQUIT) that reached run came from its terminal and so reached the child as well: run is
+     * in the foreground process group of a terminal, and the child is still in that group. A heuristic: a signal
+     * sent with kill(1) to a run that is its terminal's foreground job is taken for the terminal's too.
      */
     static boolean terminalDelivered(long childPid) {
         long[] self = stat("self");

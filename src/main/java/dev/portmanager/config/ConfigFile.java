@@ -373,7 +373,8 @@ public final class ConfigFile {
     }
 
     private String store(Node node) {
-        String value = text(node, "store", "embedded or a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI");
+        String value = text(node, "store",
+                "embedded or a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI");
         try {
             return RedisStoreUri.checkStore(value);
         } catch (ConfigException e) {

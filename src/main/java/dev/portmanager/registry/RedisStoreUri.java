@@ -26,8 +26,8 @@ public final class RedisStoreUri {
     public static final String ACCEPTED = "redis://[[user]:password@]host[:port][/database] (one server or any "
             + "node of a cluster), rediss://... for TLS, or redis-sentinel://[[user]:password@]host[:port]"
             + "[,host[:port]...][/database]#master, rediss-sentinel://... for TLS (port 1-65535, default 6379, "
-            + "26379 for sentinels; database 0-15 by default, default 0; reserved characters / ? # @ : % in the user or password percent-encoded as "
-            + "%2F %3F %23 %40 %3A %25; optional ?timeout=2s)";
+            + "26379 for sentinels; database 0-15 by default, default 0; reserved characters / ? # @ : % in the "
+            + "user or password percent-encoded as %2F %3F %23 %40 %3A %25; optional ?timeout=2s)";
 
     /** How the URI reaches Redis. */
     public enum Kind {

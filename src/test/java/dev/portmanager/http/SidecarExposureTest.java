@@ -205,10 +205,15 @@ class SidecarExposureTest {
 
     @Test
     void slowHeaderClientsDoNotStallHealthOnJdk25() throws Exception {
+        slowHeadersLeaveRoom(jdk25(), "jdk25");
+    }
+
+    /** The JDK 25 the build pins (skips the test without it). */
+    private static String jdk25() {
         Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jdk25.resolve("bin/java")),
                 "no JDK 25 at " + jdk25);
-        slowHeadersLeaveRoom(jdk25.toString(), "jdk25");
+        return jdk25.toString();
     }
 
     /**
@@ -222,10 +227,7 @@ class SidecarExposureTest {
 
     @Test
     void halfRequestLinesAreClosedByTheReadTimeoutOnJdk25() throws Exception {
-        Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jdk25.resolve("bin/java")),
-                "no JDK 25 at " + jdk25);
-        halfRequestLinesAreClosed(jdk25.toString(), "jdk25");
+        halfRequestLinesAreClosed(jdk25(), "jdk25");
     }
 
     private void halfRequestLinesAreClosed(String javaHome, String name) throws Exception {

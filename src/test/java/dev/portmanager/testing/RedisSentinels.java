@@ -21,6 +21,8 @@ public final class RedisSentinels implements AutoCloseable {
     private final List<Integer> tlsPorts = new ArrayList<>();
     private RedisServer master;
     private RedisServer replica;
+    /** The replica's port as the sentinels know it (its TLS port with TLS). */
+    private int replicaPort;
 
     private RedisSentinels(TestCertificates certs) {
         this.certs = certs;
@@ -53,7 +55,7 @@ public final class RedisSentinels implements AutoCloseable {
         replica = RedisServer.launch(tls(replicaTls, "--replicaof", "127.0.0.1",
                 Integer.toString(certs == null ? master.port() : masterTls)));
         int masterPort = certs == null ? master.port() : masterTls;
-        int replicaPort = certs == null ? replica.port() : replicaTls;
+        replicaPort = certs == null ? replica.port() : replicaTls;
         RedisCli.await(replica.port(), READY_TIMEOUT_MILLIS, out -> out.contains("master_link_status:up"),
                 "replica in sync", "INFO", "replication");
         // Each sentinel is told its own id, its peers and the replica up front: left to find them, it learns the
@@ -126,7 +128,7 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** Waits until the sentinels name the replica as master (after the master was killed). */
     public void awaitReplicaPromoted(long millis) {
-        RedisCli.await(sentinels.get(0).port(), millis, out -> out.contains(Integer.toString(replica.port())),
+        RedisCli.await(sentinels.get(0).port(), millis, out -> out.contains(Integer.toString(replicaPort)),
                 "the replica promoted", "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER);
     }
 
