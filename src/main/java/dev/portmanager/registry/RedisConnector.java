@@ -115,7 +115,10 @@ final class RedisConnector implements AutoCloseable {
                 // the cluster client keeps one connection per node and routes by slot; it must reconnect to a
                 // node by itself, or a node that restarted would stay unusable behind a closed connection
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // a node's connection opens on the first command for its slot: that command waits for it (a TLS
+                // handshake) instead of being rejected, bounded by the command timeout; rejected, every retry
+                // would ask for a topology refresh that drops the connection being opened, over and over
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .socketOptions(socketOptions(timeout))
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .maxRedirects(5)
