@@ -86,3 +86,6 @@ done
 if grep -v '^\[portmanager\]' "$WORK/stderr.log" | grep -q .; then
   echo; echo "stderr other than [portmanager] lines:"; sort "$WORK/stderr.log" | uniq -c | head
 fi
+
+# The host-wide tool row (issue 11): javac with the agent in JAVA_TOOL_OPTIONS, skipped in premain.
+"$ROOT/agent/bench/tools.sh" "$RUNS"

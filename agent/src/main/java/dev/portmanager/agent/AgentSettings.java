@@ -22,6 +22,10 @@ import java.util.Properties;
  * <p>Parsing only: no file is read here, so this runs in premain at no noticeable cost.
  */
 public final class AgentSettings {
+    /** What include and exclude accept (the launcher's JvmFilter applies them; only their syntax is checked here). */
+    static final String GLOBS = "globs matching main class names or jar file names, separated by ';' "
+            + "(* ? [a-z] {a,b}, as in java.nio.file.FileSystem#getPathMatcher; e.g. com.acme.*;legacy-*.jar)";
+
     /** Every key with the forms it accepts (the text of the one-line error). */
     static final Map<String, String> KEYS = new LinkedHashMap<>();
 
@@ -44,6 +48,8 @@ public final class AgentSettings {
         KEYS.put("config", "a PortManager config file path");
         KEYS.put("routes", ConnectRoutes.ACCEPTED);
         KEYS.put("timeout", "how long a bind or close waits for the state directory: " + Durations.ACCEPTED);
+        KEYS.put("include", GLOBS);
+        KEYS.put("exclude", GLOBS);
     }
 
     String service;
@@ -184,6 +190,7 @@ public final class AgentSettings {
                 case "config": config = Path.of(nonBlank(value)); break;
                 case "routes": routes = value; break;
                 case "timeout": timeout = positive(Durations.parse(value)); break;
+                case "include", "exclude": globs(value); break;
                 default: throw new IllegalArgumentException("unknown key");
             }
         } catch (RuntimeException e) {
@@ -191,6 +198,15 @@ public final class AgentSettings {
             String shown = key.equals("store") ? RedisStoreUri.redact(value) : value;
             throw new SettingsException("bad value '" + shown + "' for " + sources.getOrDefault(key, key)
                     + ": expected " + KEYS.get(key));
+        }
+    }
+
+    /** Compiled only to be checked: a JVM they skip never gets this far, so this is one that runs the agent. */
+    private static void globs(String value) {
+        for (String glob : value.split(";")) {
+            if (!glob.isBlank()) {
+                java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + glob.trim());
+            }
         }
     }
 

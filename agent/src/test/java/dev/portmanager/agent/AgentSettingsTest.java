@@ -125,6 +125,18 @@ class AgentSettingsTest {
     }
 
     @Test
+    void includeAndExcludeAreAcceptedFromEverySourceAndABadGlobIsOneLineNamingTheSyntax() {
+        AgentSettings.resolve("include=com.acme.*;legacy-*.jar", props("portmanager.exclude", "{a,b}.Main"),
+                Map.of("PORTMANAGER_EXCLUDE", "*"));
+        assertEquals("bad value 'ok.*;com.acme.[Main' for $PORTMANAGER_EXCLUDE: expected " + AgentSettings.GLOBS,
+                assertThrows(SettingsException.class, () -> AgentSettings.resolve("", new Properties(),
+                        Map.of("PORTMANAGER_EXCLUDE", "ok.*;com.acme.[Main"))).getMessage());
+        assertEquals("bad value 'x{' for agent argument include: expected " + AgentSettings.GLOBS,
+                assertThrows(SettingsException.class, () -> AgentSettings.resolve("include=x{",
+                        new Properties(), Map.of())).getMessage());
+    }
+
+    @Test
     void badValuesNameTheSourceAndTheAcceptedForms() {
         assertEquals("bad value 'sometimes' for -Dportmanager.mode: expected preferred or strict",
                 assertThrows(SettingsException.class, () -> AgentSettings.resolve("",

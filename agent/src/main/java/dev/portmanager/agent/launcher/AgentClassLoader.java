@@ -38,6 +38,11 @@ public final class AgentClassLoader extends ClassLoader {
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
     }
 
+    /** The agent's loader over {@code agentJar}, child of the platform class loader. */
+    static ClassLoader over(File agentJar) throws IOException {
+        return new AgentClassLoader(agentJar, ClassLoader.getPlatformClassLoader());
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         JarEntry entry = jar.getJarEntry(PREFIX.concat(name.replace('.', '/')).concat(".classdata"));

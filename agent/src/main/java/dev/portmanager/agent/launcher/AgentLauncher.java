@@ -18,6 +18,11 @@ public final class AgentLauncher {
     }
 
     public static void premain(String args, Instrumentation inst) {
+        // Set host-wide, the agent reaches every JDK and build tool too: they are let go before anything loads.
+        // (Not on agentmain: attaching to a running JVM is a deliberate act.)
+        if (JvmFilter.skips(args)) {
+            return;
+        }
         launch(args, inst);
     }
 
@@ -28,7 +33,9 @@ public final class AgentLauncher {
     private static void launch(String args, Instrumentation inst) {
         try {
             File jar = new File(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            AgentClassLoader loader = new AgentClassLoader(jar, ClassLoader.getPlatformClassLoader());
+            // Typed ClassLoader through a factory: naming AgentClassLoader here would make the verifier load it
+            // with this class, before JvmFilter has spoken.
+            ClassLoader loader = AgentClassLoader.over(jar);
             Class<?> main = Class.forName(MAIN, true, loader);
             main.getMethod("start", String.class, Instrumentation.class, ClassLoader.class)
                     .invoke(null, args, inst, loader);

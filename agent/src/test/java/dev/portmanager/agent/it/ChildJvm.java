@@ -102,6 +102,25 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * Runs {@code command} as given (a JDK tool, mvn, or java itself) in {@code workDir}, with {@code env} added to
+     * an environment cleared of PortManager settings and JAVA_TOOL_OPTIONS: the way a host-wide
+     * {@code JAVA_TOOL_OPTIONS} reaches every JVM.
+     */
+    static ChildJvm command(List<String> command, java.util.Map<String, String> env, Path workDir) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
+        builder.environment().putAll(env);
+        Path configHome = emptyConfigHome();
+        builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
+        try {
+            return new ChildJvm(builder.start(), env + " " + String.join(" ", command), configHome);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(configHome);
+            throw e;
+        }
+    }
+
+    /**
      * An empty config home of the child's own (a shared fixed directory would let one test's leftovers reach
      * another's children); readable by all, since a child may run as another user.
      */
