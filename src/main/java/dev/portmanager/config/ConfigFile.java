@@ -29,7 +29,7 @@ import java.util.Map;
  * <pre>
  * stateDir: /var/lib/portmanager      # host-local state shared by every process on the host
  * store: embedded                      # or redis://[user:password@]host:6379/0, rediss:// for TLS,
- *                                      # redis-sentinel://h1:26379,h2:26379/0#master
+ *                                      # redis-sentinel://h1:26379,h2:26379/0#master (rediss-sentinel:// for TLS)
  * redisPrefix: portmanager
  * redisCa: /etc/portmanager/redis-ca.pem  # CA that signs the rediss:// server's certificate
  * host: web-01                         # name of this host in the registry (default: detected)
@@ -373,7 +373,8 @@ public final class ConfigFile {
     }
 
     private String store(Node node) {
-        String value = text(node, "store", "embedded or a redis://, rediss:// or redis-sentinel:// URI");
+        String value = text(node, "store",
+                "embedded or a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI");
         try {
             return RedisStoreUri.checkStore(value);
         } catch (ConfigException e) {

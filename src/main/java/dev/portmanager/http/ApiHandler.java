@@ -106,6 +106,9 @@ final class ApiHandler implements HttpHandler {
             RegistryStatus registry = RegistryFreshness.take();
             if (registry != null) {
                 exchange.getResponseHeaders().set(RegistryStatus.HEADER, registry.state());
+                if (registry.stale() && registry.detail() != null) {
+                    exchange.getResponseHeaders().set(RegistryStatus.DETAIL_HEADER, registry.detailHeader());
+                }
             }
             send(exchange, response);
         } catch (IOException | RuntimeException e) {

@@ -288,6 +288,33 @@ abstract class HttpApiContract {
         assertTrue(allocatedPorts().contains(port));
     }
 
+    /**
+     * A DNS outage: the service advertises a name that does not resolve, so every check of it fails, yet its
+     * process runs here and listens: refresh reports it, and it keeps its port.
+     */
+    @Test
+    void refreshKeepsALiveServiceWhoseNameDoesNotResolve() throws Exception {
+        List<String> args = new ArrayList<>(storeArgs());
+        args.addAll(List.of("run", "--service", "unresolved", "--type", "testing", "--", "python3", "-m",
+                "http.server", "{port}", "--bind", "127.0.0.1", "--directory", dir.toString()));
+        ProcessBuilder pb = launcher.builder(args);
+        pb.environment().put("PORTMANAGER_ADVERTISE", "no-such-host.invalid"); // RFC 6761: never resolves
+        ChildProcess c = new ChildProcess(pb);
+        children.add(c);
+        JsonNode down = awaitInstance("unresolved", "DOWN");
+        assertEquals("no-such-host.invalid", down.get("address").asText(), down.toString());
+        int port = down.get("port").asInt();
+
+        Http.Reply refreshed = Http.post(at(DISCOVERY + "/services/refresh"), null);
+        assertEquals(200, refreshed.status(), refreshed.toString());
+        assertEquals(0, refreshed.json().get("dropped").size(), refreshed.toString());
+        List<String> unhealthy = new ArrayList<>();
+        refreshed.json().get("unhealthy").forEach(i -> unhealthy.add(i.get("service").asText()));
+        assertTrue(unhealthy.contains("unresolved"), refreshed.toString());
+        assertTrue(allocatedPorts().contains(port), "its port is kept");
+        assertEquals(port, awaitInstance("unresolved", "DOWN").get("port").asInt());
+    }
+
     List<Integer> allocatedPorts() {
         List<Integer> ports = new ArrayList<>();
         Http.Reply r = Http.get(at(PM + "/allocations"));
