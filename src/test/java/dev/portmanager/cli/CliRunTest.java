@@ -150,9 +150,11 @@ class CliRunTest extends LauncherTest {
     @Test
     void sighupIsPassedOnAndDoesNotEndRun() throws Exception {
         Path script = signalLogger();
-        try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "reloads", "--",
-                "python3", script.toString(), "{port}")))) {
+        // In a session of its own with SIGHUP at its default: a build started under nohup would otherwise hand
+        // run an ignored SIGHUP, which run (as documented) leaves ignored instead of passing on.
+        try (ChildProcess run = new ChildProcess(runInOwnSession("reloads", script))) {
             pm.awaitLookup("reloads");
+            run.awaitLine(l -> l.startsWith("listening"), 120_000); // its handlers are set
             run.signal("HUP");
             run.awaitLine(l -> l.contains("got SIGHUP"), 15_000);
             assertTrue(run.process().isAlive(), "SIGHUP is the command's to act on: " + run.output());
@@ -339,15 +341,16 @@ class CliRunTest extends LauncherTest {
 
     /**
      * {@code portmanager run --service SERVICE -- python3 SCRIPT {port}} started as an interactive shell would start
-     * it, SIGINT and SIGQUIT at their defaults and unblocked (a JVM started from a background job inherits both
-     * ignored, and a process this JDK 17 test starts inherits SIGQUIT blocked: the test must not depend on how the
-     * build was started), and in a session of its own: no controlling terminal delivers anything, so every signal
+     * it, SIGINT, SIGQUIT and SIGHUP at their defaults and the first two unblocked (a JVM started from a background
+     * job inherits SIGINT and SIGQUIT ignored, one started under nohup SIGHUP ignored, and a process this JDK 17
+     * test starts inherits SIGQUIT blocked: the test must not depend on how the build was started), and in a
+     * session of its own: no controlling terminal delivers anything, so every signal
      * it gets is sent to run alone.
      */
     private ProcessBuilder runInOwnSession(String service, Path script) {
         ProcessBuilder pb = pm.builder(List.of());
         pb.command("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
-                        + "signal.signal(signal.SIGQUIT, signal.SIG_DFL); "
+                        + "signal.signal(signal.SIGQUIT, signal.SIG_DFL); signal.signal(signal.SIGHUP, signal.SIG_DFL); "
                         + "signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGQUIT]); os.setsid(); "
                         + "os.execv(sys.argv[1], sys.argv[1:])",
                 Launcher.script().toString(), "run", "--service", service, "--", "python3", script.toString(),
