@@ -7,6 +7,8 @@ import dev.portmanager.host.HostIdentity;
 import dev.portmanager.host.HostViews;
 import dev.portmanager.host.StateDirectory;
 
+import dev.portmanager.registry.RedisChangeFeed;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -286,6 +288,15 @@ public final class PortManager implements AutoCloseable {
      */
     public long registryChangeMark() {
         return registry.changeMark();
+    }
+
+    /**
+     * A subscription that runs {@code onChange} whenever the registry announces a change (Redis pub/sub), for
+     * watchers that must learn of changes at once; empty on the embedded store and until the Redis client exists
+     * (ask again later). The caller owns it: see {@link RedisChangeFeed} for how it is kept up.
+     */
+    public Optional<RedisChangeFeed> registryChangeFeed(Runnable onChange) {
+        return registry.changeFeed(onChange);
     }
 
     /** Usage per range on this host. */

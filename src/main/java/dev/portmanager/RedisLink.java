@@ -1,6 +1,8 @@
 package dev.portmanager;
 
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.registry.RedisChangeFeed;
+import dev.portmanager.registry.RedisRegistry;
 import dev.portmanager.registry.RedisStoreUri;
 import dev.portmanager.registry.Registry;
 import dev.portmanager.registry.RegistrySync;
@@ -100,6 +102,12 @@ final class RedisLink implements RegistryLink {
         } catch (RuntimeException e) {
             return -1;
         }
+    }
+
+    @Override
+    public Optional<RedisChangeFeed> changeFeed(Runnable onChange) {
+        return sync.registry().filter(RedisRegistry.class::isInstance)
+                .map(r -> ((RedisRegistry) r).changeFeed(onChange));
     }
 
     private List<Allocation> read(Function<Registry, List<Allocation>> query) {

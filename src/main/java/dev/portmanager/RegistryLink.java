@@ -1,6 +1,7 @@
 package dev.portmanager;
 
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.registry.RedisChangeFeed;
 import dev.portmanager.registry.Registry;
 
 import java.time.Duration;
@@ -32,6 +33,14 @@ interface RegistryLink {
 
     /** The registry's change count ({@link Registry#changeMark()}), -1 without a registry or when unreadable. */
     long changeMark();
+
+    /**
+     * A subscription to the registry's change announcements ({@link RedisChangeFeed}), once the registry client
+     * exists; empty before that and without a registry. Never waits.
+     */
+    default Optional<RedisChangeFeed> changeFeed(Runnable onChange) {
+        return Optional.empty();
+    }
 
     /** Whether a read since the start could not reach the registry, so that a view showed this host only. */
     default boolean readFailed() {

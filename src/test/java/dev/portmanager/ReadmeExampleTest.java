@@ -1,8 +1,11 @@
 package dev.portmanager;
 
+import dev.portmanager.testing.IsolatedRanges;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,16 +32,25 @@ class ReadmeExampleTest {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), source.toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile());
-        // As a user with no PortManager settings at all would run it, in a state directory of its own.
+        // As a user with no PortManager settings would run it, in a state directory of its own, except that its
+        // ranges are this JVM's own (another build's example must not be granted the same port to bind).
+        IsolatedRanges ranges = IsolatedRanges.take();
+        Path configDir = Files.createDirectories(dir.resolve("config/portmanager"));
+        Files.writeString(configDir.resolve("config.yaml"), ranges.yaml());
         pb.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_"));
         pb.environment().put("PORTMANAGER_STATE_DIR", dir.resolve("state").toString());
         pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
-        Process p = pb.start();
-        try {
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the example did not finish within 60 s");
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        Process p;
+        // The example prefers 8088, which every build's copy of this test would be granted at once and race to
+        // bind. While this test listens on it the example moves; when another build's test holds it, likewise.
+        try (ServerSocket held = holdIfFree(8088)) {
+            p = pb.start();
+            try {
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the example did not finish within 60 s");
+            } finally {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
         }
         String out = Files.readString(output, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
@@ -50,11 +62,20 @@ class ReadmeExampleTest {
             assertEquals(8088, port, out);
         } else {
             assertTrue(listens.group(2).startsWith("8088 ") && listens.group(2).contains("; next free port of ml")
-                    && port >= 8300 && port <= 8499, out);
+                    && ranges.contains("ml", port), out);
         }
         // Exactly one endpoint: this port, owned by the example's own process.
         Matcher found = Pattern.compile("(?m)^found by name: \\[Endpoint\\[service=my-service, [^\\]]*\\bport="
                 + port + ", pid=" + p.pid() + ",[^\\]]*\\]\\]$").matcher(out);
         assertTrue(found.find(), "one endpoint, port " + port + ", pid " + p.pid() + ": " + out);
+    }
+
+    /** A socket listening on {@code port}, or null when something else holds it already. */
+    private static ServerSocket holdIfFree(int port) {
+        try {
+            return new ServerSocket(port);
+        } catch (IOException taken) {
+            return null;
+        }
     }
 }

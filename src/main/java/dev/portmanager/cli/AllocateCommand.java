@@ -39,12 +39,18 @@ final class AllocateCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the allocation as JSON.")
     boolean json;
 
+    static final String UNCONFIRMED = "the reservation holds on this host, but the Redis registry did not confirm it "
+            + "(unreachable, or slower than " + PortManagerCommand.PUBLISH_WAIT.toSeconds() + " s): other hosts may "
+            + "not see it yet";
+
     @Override
     public Integer call() {
         try (PortManagerApi api = root.openApi()) {
             Allocation a = api.allocate(new AllocateBody(service, type, preferred,
                     ttl == null ? null : Durations.format(ttl)));
-            PortManagerCommand.flush(api);
+            if (!root.flush(api)) {
+                error(UNCONFIRMED);
+            }
             if (json) {
                 Output.json(out(), a);
             } else {

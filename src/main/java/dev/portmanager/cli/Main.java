@@ -31,6 +31,13 @@ public final class Main {
         boolean view = !(chosen instanceof ServeCommand) && !(chosen instanceof RunCommand);
         if (view && (code == 0 || code == ErrorHandlers.FAILURE) && root instanceof PortManagerCommand pm
                 && pm.partialResult()) {
+            String notice = pm.staleNotice();
+            if (notice != null) {
+                // stderr: stdout stays the table or the API's JSON, unchanged, for scripts that parse it
+                java.io.PrintWriter err = parsed.commandSpec().commandLine().getErr();
+                err.println(notice);
+                err.flush();
+            }
             return ErrorHandlers.PARTIAL;
         }
         return code;

@@ -33,7 +33,9 @@ import java.time.Duration;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:success", "1:failure (nothing found, none healthy, range exhausted, sidecar unreachable)",
                 "2:invalid command line or configuration",
-                "3:partial result: the Redis registry could not be read, so only this host is shown"})
+                "3:partial result: the Redis registry could not be read, so only this host is shown (with --url: "
+                        + "the sidecar's answer had a stale registry part; a line on stderr says why); or a change "
+                        + "made on this host was not confirmed by the registry"})
 public final class PortManagerCommand {
 
     @Spec
@@ -46,7 +48,8 @@ public final class PortManagerCommand {
 
     @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "STORE", converter = Converters.Store.class,
             description = "'embedded' (default), redis://[user:password@]host[:port][/db] (one server or any node "
-                    + "of a cluster; rediss:// for TLS) or redis-sentinel://host:port[,host:port...][/db]#master; "
+                    + "of a cluster; rediss:// for TLS) or redis-sentinel://host:port[,host:port...][/db]#master "
+                    + "(rediss-sentinel:// for TLS); "
                     + "default $PORTMANAGER_STORE, else the config file's.")
     String store;
 
@@ -105,7 +108,8 @@ public final class PortManagerCommand {
     PortManagerApi openApi() {
         URI sidecar = effectiveUrl();
         if (sidecar != null) {
-            return new RemoteApi(sidecar, effectiveToken());
+            openedRemote = new RemoteApi(sidecar, effectiveToken());
+            return openedRemote;
         }
         PortManager pm = PortManager.open(loadConfig());
         opened = pm;
@@ -116,10 +120,25 @@ public final class PortManagerCommand {
     /** The manager {@link #openApi()} opened, if any: it tells whether a view showed this host only. */
     private PortManager opened;
     private LocalApi openedApi;
+    private RemoteApi openedRemote;
 
     /** Whether what the command printed lacks other hosts because the registry could not be read. */
     boolean partialResult() {
-        return (opened != null && opened.registryReadFailed()) || (openedApi != null && openedApi.servedStale());
+        return unpublished || (opened != null && opened.registryReadFailed())
+                || (openedApi != null && openedApi.servedStale()) || (openedRemote != null && openedRemote.staleRegistry().isPresent());
+    }
+
+    /**
+     * The line that says a sidecar's answer had a stale registry part, or null. (Reading the store directly, the
+     * registry link says so itself, once, on stderr.)
+     */
+    String staleNotice() {
+        if (openedRemote == null || openedRemote.staleRegistry().isEmpty()) {
+            return null;
+        }
+        return "portmanager: registry part stale: the sidecar at " + openedRemote.base() + " could not read the "
+                + "registry (" + openedRemote.staleRegistry().get() + "); shown: its host's part and its last read "
+                + "of the others, which may be missing or out of date";
     }
 
     /** The store directly, for a long-running server whose answers must not wait long on the registry. */
@@ -128,11 +147,26 @@ public final class PortManagerCommand {
     }
 
     /** Whatever this process published must reach Redis before the short-lived CLI exits. */
-    static void flush(PortManagerApi api) {
-        if (api instanceof LocalApi local) {
-            local.portManager().flushRegistry(Duration.ofSeconds(5));
+    /**
+     * How long a one-shot command waits for its change to reach the Redis registry before it exits. Long enough
+     * for a first connection on a busy machine; a registry that is found unreachable is not waited for at all.
+     */
+    static final Duration PUBLISH_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * Waits until this process's change (an allocation or a release) is in the registry. True when it is, or
+     * when there is no registry to reach (embedded store, or a sidecar that publishes on its own).
+     */
+    boolean flush(PortManagerApi api) {
+        if (api instanceof LocalApi local && !local.portManager().flushRegistry(PUBLISH_WAIT)) {
+            unpublished = true;
+            return false;
         }
+        return true;
     }
+
+    /** Set when a change made here did not reach the registry before the command ended: the answer is partial. */
+    private boolean unpublished;
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override

@@ -19,6 +19,10 @@ final class ReleaseCommand extends Subcommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the released allocation as JSON.")
     boolean json;
 
+    static final String UNCONFIRMED = "the release holds on this host, but the Redis registry did not confirm it "
+            + "(unreachable, or slower than " + PortManagerCommand.PUBLISH_WAIT.toSeconds() + " s): other hosts may "
+            + "not see it yet";
+
     @Override
     public Integer call() {
         try (PortManagerApi api = root.openApi()) {
@@ -32,7 +36,9 @@ final class ReleaseCommand extends Subcommand implements Callable<Integer> {
                 error(e.detail());
                 return ErrorHandlers.FAILURE;
             }
-            PortManagerCommand.flush(api);
+            if (!root.flush(api)) {
+                error(UNCONFIRMED);
+            }
             if (json) {
                 Output.json(out(), a);
             } else {

@@ -18,18 +18,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a (non-JVM) service under PortManager: allocate a port, start COMMAND with it in $PORT "
                 + "and in place of {port} in its arguments, register it once it listens, renew its lease while it "
                 + "lives and withdraw it when it exits.",
-                "SIGTERM, SIGINT and SIGHUP are passed to the command (a Ctrl-C the terminal already delivered "
+                "SIGTERM, SIGINT and SIGHUP are passed to the command, and SIGQUIT too when run is started "
+                        + "through the portmanager launcher (a Ctrl-C or Ctrl-\\ the terminal already delivered "
                         + "to it is not sent twice); if run is killed, the command is stopped too. The exit status "
                         + "is the command's (127 when it cannot be started).",
                 "Example: portmanager run --service vision --type ml -- python3 -m http.server {port}"})
 final class RunCommand extends Subcommand implements Callable<Integer> {
     private static final long POLL_MILLIS = 100;
+    /** As the watchdog: SIGTERM, then SIGKILL when the command has not ended after this long. */
+    private static final long LAUNCHER_GONE_GRACE_SECONDS = 10;
 
     @Option(names = "--service", required = true, paramLabel = "S", converter = Converters.Name.class,
             description = "Service name it is found by.")
@@ -81,6 +85,7 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
             }
             ChildSignals signals = ChildSignals.forward(child);
             RunWatchdog watchdog = RunWatchdog.start(child);
+            stopWithLauncher(child);
             try {
                 Allocation registered = awaitListening(pm, child, held, port);
                 int status = child.waitFor();
@@ -98,12 +103,40 @@ final class RunCommand extends Subcommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Started by the launcher that relays signals ({@link ChildSignals}), run is that launcher to whoever started
+     * it: killed (SIGKILL too), it must take the command along, as the watchdog does when this JVM is killed. The
+     * command's end then ends run the usual way: its registration withdrawn, this JVM gone.
+     */
+    private void stopWithLauncher(Process child) {
+        ProcessHandle launcher = ChildSignals.relayPid();
+        if (launcher == null) {
+            return;
+        }
+        launcher.onExit().thenRunAsync(() -> {
+            if (!child.isAlive()) {
+                return;
+            }
+            err().println(spec.qualifiedName() + ": its launcher (pid " + launcher.pid() + ") was killed; stopping "
+                    + "its command (pid " + child.pid() + ")");
+            err().flush();
+            child.destroy();
+            try {
+                if (!child.waitFor(LAUNCHER_GONE_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                child.destroyForcibly();
+            }
+        });
+    }
+
     private Process start(int port) throws IOException {
         List<String> args = new ArrayList<>(command.size());
         for (String a : command) {
             args.add(a.replace("{port}", Integer.toString(port)));
         }
-        ProcessBuilder pb = new ProcessBuilder(args).inheritIO();
+        ProcessBuilder pb = new ProcessBuilder(QuitUnblocked.wrap(args)).inheritIO();
         pb.environment().put("PORT", Integer.toString(port));
         return pb.start();
     }

@@ -10,7 +10,7 @@ import java.util.Map;
  * <pre>
  * stateDir: /var/lib/portmanager      # host-local state shared by every process on the host
  * store: embedded                      # or redis://[user:password@]host:6379/0, rediss:// for TLS,
- *                                      # redis-sentinel://h1:26379,h2:26379/0#master
+ *                                      # redis-sentinel://h1:26379,h2:26379/0#master (rediss-sentinel:// for TLS)
  * redisPrefix: portmanager
  * redisCa: /etc/portmanager/redis-ca.pem  # CA that signs the rediss:// server's certificate
  * host: web-01                         # name of this host in the registry (default: detected)

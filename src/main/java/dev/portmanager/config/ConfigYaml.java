@@ -297,7 +297,8 @@ final class ConfigYaml {
     }
 
     private String store(Node node) {
-        String value = text(node, "store", "embedded or a redis://, rediss:// or redis-sentinel:// URI");
+        String value = text(node, "store",
+                "embedded or a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI");
         try {
             return RedisStoreUri.checkStore(value);
         } catch (ConfigException e) {

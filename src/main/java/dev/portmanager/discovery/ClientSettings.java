@@ -18,7 +18,7 @@ public final class ClientSettings {
     /** Environment variable naming a running sidecar, e.g. {@code http://127.0.0.1:8081}. */
     public static final String URL_ENV = "PORTMANAGER_URL";
     public static final String STORE_RULE = "'embedded', or a redis://[user:password@]host[:port][/db], rediss:// "
-            + "or redis-sentinel://host:port[,host:port...][/db]#master URI";
+            + "or redis-sentinel://host:port[,host:port...][/db]#master URI (rediss-sentinel:// for TLS)";
 
     private ClientSettings() {
     }

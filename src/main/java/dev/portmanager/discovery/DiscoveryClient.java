@@ -127,7 +127,7 @@ public final class DiscoveryClient implements AutoCloseable {
         } else {
             if (changes == null) {
                 PortManager pm = manager();
-                changes = new ChangeIndex(pm::allocations);
+                changes = ChangeIndex.of(pm);
             }
             ChangeIndex index = changes;
             w = new ServiceWatch(service, this::lookup, index::current, (known, wait) -> {

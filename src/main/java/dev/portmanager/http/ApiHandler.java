@@ -41,6 +41,9 @@ final class ApiHandler implements HttpHandler {
         this.api = api;
         this.metrics = new SidecarMetrics(api,
                 api instanceof LocalApi local && local.portManager().config().usesRedis());
+        if (api instanceof LocalApi local) {
+            local.onChange(metrics::changed);
+        }
         this.guard = guard;
         routes.add(new Route("POST", PM + "/allocate", r -> {
             try {
@@ -103,6 +106,9 @@ final class ApiHandler implements HttpHandler {
             RegistryStatus registry = RegistryFreshness.take();
             if (registry != null) {
                 exchange.getResponseHeaders().set(RegistryStatus.HEADER, registry.state());
+                if (registry.stale() && registry.detail() != null) {
+                    exchange.getResponseHeaders().set(RegistryStatus.DETAIL_HEADER, registry.detailHeader());
+                }
             }
             send(exchange, response);
         } catch (IOException | RuntimeException e) {

@@ -67,7 +67,7 @@ public final class LocalApi implements PortManagerApi {
     public LocalApi(PortManager pm, Duration registryPatience) {
         this.pm = pm;
         this.tracker = new InstanceTracker(pm);
-        this.changes = new ChangeIndex(pm::allocations);
+        this.changes = ChangeIndex.of(pm);
         this.registry = pm.config().usesRedis() ? new RegistryReads(pm::registryEntries, registryPatience) : null;
     }
 
@@ -280,6 +280,7 @@ public final class LocalApi implements PortManagerApi {
         });
         s.scheduleWithFixedDelay(() -> {
             try {
+                changes.current(); // starts the watch index, whose changes count moves even with no client
                 observe();
             } catch (RuntimeException e) {
                 Log.warn("could not read the store: " + e.getMessage());
@@ -332,6 +333,11 @@ public final class LocalApi implements PortManagerApi {
             }
         }
         return p;
+    }
+
+    /** Calls {@code listener} with every live allocation whenever the watch index changes (on its poller). */
+    public void onChange(java.util.function.Consumer<List<Allocation>> listener) {
+        changes.onChange(listener);
     }
 
     @Override

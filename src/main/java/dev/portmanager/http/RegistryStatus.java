@@ -13,8 +13,25 @@ public record RegistryStatus(String state, String detail, long readAt) {
     static final RegistryStatus NONE = new RegistryStatus("none", null, 0);
     /** The response header that carries {@link #state()} on every answer with a registry part. */
     static final String HEADER = "PortManager-Registry";
+    /** The response header that carries {@link #detail()} (why the registry part is stale) when there is one. */
+    static final String DETAIL_HEADER = "PortManager-Registry-Detail";
 
-    boolean stale() {
-        return state.equals("stale") || state.equals("pending");
+    /** True for {@code stale} and {@code pending}: the registry part was not read for this answer. */
+    public boolean stale() {
+        return isStale(state);
+    }
+
+    static boolean isStale(String state) {
+        return "stale".equals(state) || "pending".equals(state);
+    }
+
+    /** The detail as one header value: printable ASCII only (it may quote what Redis or the network said). */
+    String detailHeader() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; detail != null && i < detail.length() && b.length() < 300; i++) {
+            char c = detail.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return b.toString();
     }
 }

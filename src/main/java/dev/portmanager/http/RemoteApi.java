@@ -31,6 +31,8 @@ public final class RemoteApi implements PortManagerApi {
     private final URI base;
     private final String token;
     private volatile HttpClient client;
+    /** Why an answer so far came with a stale registry part (the sidecar could not read Redis), or null. */
+    private volatile String staleRegistry;
 
     /**
      * @param base  {@code http://host:port} of the sidecar
@@ -146,6 +148,7 @@ public final class RemoteApi implements PortManagerApi {
         if (r.statusCode() != 200) {
             read(r, new TypeReference<Object>() { }); // throws the sidecar's error
         }
+        noteRegistry(r);
         String header = r.headers().firstValue(INDEX_HEADER).orElse(null);
         try {
             return Long.parseLong(String.valueOf(header).trim());
@@ -193,9 +196,26 @@ public final class RemoteApi implements PortManagerApi {
         }
     }
 
+    /**
+     * Why an answer received so far had a stale registry part: the sidecar could not read the registry in time
+     * and answered with this host's part and its last read of the others ({@code PortManager-Registry: stale}).
+     */
+    public Optional<String> staleRegistry() {
+        return Optional.ofNullable(staleRegistry);
+    }
+
+    private void noteRegistry(HttpResponse<byte[]> r) {
+        String state = r.headers().firstValue(RegistryStatus.HEADER).orElse(null);
+        if (RegistryStatus.isStale(state)) {
+            String why = r.headers().firstValue(RegistryStatus.DETAIL_HEADER).orElse("");
+            staleRegistry = why.isBlank() ? "registry " + state : why;
+        }
+    }
+
     private <T> T read(HttpResponse<byte[]> r, TypeReference<T> type) {
         try {
             if (r.statusCode() >= 200 && r.statusCode() < 300) {
+                noteRegistry(r);
                 return Json.LENIENT.readValue(r.body(), type);
             }
             JsonNode err = Json.LENIENT.readTree(r.body());

@@ -33,6 +33,7 @@ final class SidecarMetrics {
     private final Counter allocationsMade;
     private final Counter allocationFailures;
     private final Histogram lookupSeconds;
+    private final MovesSeen moves;
 
     SidecarMetrics(PortManagerApi api, boolean usesRegistry) {
         this.api = api;
@@ -42,6 +43,11 @@ final class SidecarMetrics {
         allocationFailures = Counter.builder().name("portmanager_api_allocation_failures_total")
                 .help("Allocation requests through this API that were refused, by reason (HTTP error)")
                 .labelNames("reason").register(registry);
+        moves = new MovesSeen(Counter.builder().name("portmanager_moves_total")
+                .help("Moves seen by this sidecar, by range: allocations granted another port than the one asked "
+                        + "for, each grant counted once (through this API or by any process the store shows)")
+                .labelNames("range").register(registry),
+                api.utilization().stream().map(RangeUtilization::type).toList());
         lookupSeconds = Histogram.builder().name("portmanager_lookup_duration_seconds")
                 .help("Time to answer a discovery request (service list, one service, its health)")
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
@@ -80,6 +86,12 @@ final class SidecarMetrics {
 
     void allocated(Allocation a) {
         allocationsMade.labelValues(String.valueOf(a.type())).inc();
+        moves.saw(a);
+    }
+
+    /** Every live allocation after a change of the watch index: moves made by any process are counted. */
+    void changed(List<Allocation> live) {
+        moves.sawAll(live);
     }
 
     void allocationRefused(String error) {
@@ -95,6 +107,7 @@ final class SidecarMetrics {
     }
 
     byte[] scrape() throws IOException {
+        moves.sawAll(api.allocations()); // before the counter is collected, so a scrape shows what it saw
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         writer.write(out, registry.scrape());
         return out.toByteArray();

@@ -8,6 +8,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -16,6 +17,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 
@@ -58,6 +60,7 @@ final class RedisConnector implements AutoCloseable {
     private final Duration timeout;
     private final long connectGiveUpMillis;
     private RedisClusterClient clusterClient; // guarded by this; created when a cluster is detected
+    private RedisClient pubSubClient; // guarded by this; created for the first change feed
 
     private volatile Link current;
     /** True until the first connect attempt ended, in success or failure. */
@@ -114,7 +117,10 @@ final class RedisConnector implements AutoCloseable {
                 // the cluster client keeps one connection per node and routes by slot; it must reconnect to a
                 // node by itself, or a node that restarted would stay unusable behind a closed connection
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // a node's connection opens on the first command for its slot: that command waits for it (a TLS
+                // handshake) instead of being rejected, bounded by the command timeout; rejected, every retry
+                // would ask for a topology refresh that drops the connection being opened, over and over
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .socketOptions(socketOptions(timeout))
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .maxRedirects(5)
@@ -245,7 +251,7 @@ final class RedisConnector implements AutoCloseable {
      * re-resolves); a cluster connection is kept and its topology refreshed in the background.
      */
     void failed(Link link) {
-        if (link instanceof ClusterLink cluster && cluster.isOpen()) {
+        if (link.isCluster() && link.isOpen()) {
             RedisClusterClient c;
             synchronized (this) {
                 long now = System.currentTimeMillis();
@@ -268,11 +274,40 @@ final class RedisConnector implements AutoCloseable {
         link.close();
     }
 
+    /**
+     * A new pub/sub connection to the same topology, for {@link RedisChangeFeed}: to the server (for sentinels, the
+     * master they name at each connect), or for a cluster to one of its nodes (a PUBLISH reaches every node). Call
+     * it after a {@link #link} succeeded, so that a cluster has been recognised. Unlike the command connection it
+     * reconnects by itself, and Lettuce then subscribes again: a subscriber has nothing to retry on, and a
+     * message missed meanwhile is caught by the change count's poll.
+     */
+    CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+        RedisClusterClient c;
+        RedisClient p;
+        synchronized (this) {
+            if (closed) {
+                return CompletableFuture.failedFuture(
+                        new RegistryUnavailableException("Redis registry " + describe + " is closed"));
+            }
+            c = clusterClient;
+            if (c == null && pubSubClient == null) {
+                pubSubClient = RedisClient.create(resources);
+                pubSubClient.setOptions(client.getOptions().mutate().autoReconnect(true).build());
+            }
+            p = pubSubClient;
+        }
+        CompletableFuture<? extends StatefulRedisPubSubConnection<String, String>> f = c != null
+                ? c.connectPubSubAsync(StringCodec.UTF8).toCompletableFuture()
+                : p.connectPubSubAsync(StringCodec.UTF8, redisUri).toCompletableFuture();
+        return f.thenApply(connection -> (StatefulRedisPubSubConnection<String, String>) connection)
+                .orTimeout(connectGiveUpMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** The standalone connection's synchronous commands, for the benchmark's baseline GET. */
     RedisCommands<String, String> standaloneCommands(long waitNanos) {
-        Link l = link(waitNanos);
-        if (l instanceof ServerLink s) {
-            return s.connection.sync();
+        RedisCommands<String, String> commands = link(waitNanos).serverCommands();
+        if (commands != null) {
+            return commands;
         }
         throw new IllegalStateException("Redis registry " + describe + " is a cluster");
     }
@@ -281,6 +316,7 @@ final class RedisConnector implements AutoCloseable {
     public void close() {
         Link l;
         RedisClusterClient c;
+        RedisClient p;
         synchronized (this) {
             if (closed) {
                 return;
@@ -289,9 +325,13 @@ final class RedisConnector implements AutoCloseable {
             l = current;
             current = null;
             c = clusterClient;
+            p = pubSubClient;
         }
         // the clients' shutdown closes their connections; closing them here too only earns a warning
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (p != null) {
+            p.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
         if (c != null) {
             c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
@@ -309,7 +349,7 @@ final class RedisConnector implements AutoCloseable {
         CompletableFuture<StatefulRedisConnection<String, String>> plain =
                 client.connectAsync(StringCodec.UTF8, redisUri).toCompletableFuture();
         if (uri.kind() == RedisStoreUri.Kind.SENTINEL) {
-            return plain.thenApply(ServerLink::new);
+            return plain.thenApply(Link::server);
         }
         // continued off the event loop: reading a cluster's topology from a Netty thread would wait on itself
         return plain.thenComposeAsync(connection -> connection.async().info("cluster").toCompletableFuture()
@@ -323,7 +363,7 @@ final class RedisConnector implements AutoCloseable {
                 })
                 .thenCompose(cluster -> {
                     if (!cluster) {
-                        return CompletableFuture.completedFuture((Link) new ServerLink(connection));
+                        return CompletableFuture.completedFuture(Link.server(connection));
                     }
                     connection.closeAsync();
                     if (uri.database() != 0) {
@@ -349,55 +389,53 @@ final class RedisConnector implements AutoCloseable {
         // the topology is read first (from the seed, later from every known node): connectAsync needs it
         return c.refreshPartitionsAsync().toCompletableFuture()
                 .thenCompose(ignored -> c.connectAsync(StringCodec.UTF8))
-                .thenApply(ClusterLink::new);
+                .thenApply(Link::cluster);
     }
 
-    /** A connection: one server's, or the cluster client's (which routes each command by its keys' slot). */
-    sealed interface Link permits ServerLink, ClusterLink {
-        RedisClusterAsyncCommands<String, String> async();
+    /**
+     * A connection: one server's, or the cluster client's (which routes each command by its keys' slot). Both
+     * speak the same cluster-compatible command set, so one class holds either.
+     */
+    static final class Link {
+        private final StatefulConnection<String, String> connection;
+        private final RedisClusterAsyncCommands<String, String> commands;
+        private final boolean cluster;
 
-        boolean isOpen();
-
-        void close();
-    }
-
-    static final class ServerLink implements Link {
-        final StatefulRedisConnection<String, String> connection;
-
-        ServerLink(StatefulRedisConnection<String, String> connection) {
+        private Link(StatefulConnection<String, String> connection, RedisClusterAsyncCommands<String, String> commands,
+                     boolean cluster) {
             this.connection = connection;
+            this.commands = commands;
+            this.cluster = cluster;
         }
 
-        public RedisClusterAsyncCommands<String, String> async() {
-            return connection.async();
+        static Link server(StatefulRedisConnection<String, String> connection) {
+            return new Link(connection, connection.async(), false);
         }
 
-        public boolean isOpen() {
+        static Link cluster(StatefulRedisClusterConnection<String, String> connection) {
+            return new Link(connection, connection.async(), true);
+        }
+
+        RedisClusterAsyncCommands<String, String> async() {
+            return commands;
+        }
+
+        /** True for the cluster client's connection, whose topology is refreshed instead of reconnecting. */
+        boolean isCluster() {
+            return cluster;
+        }
+
+        boolean isOpen() {
             return connection.isOpen();
         }
 
-        public void close() {
+        void close() {
             connection.closeAsync();
         }
-    }
 
-    static final class ClusterLink implements Link {
-        final StatefulRedisClusterConnection<String, String> connection;
-
-        ClusterLink(StatefulRedisClusterConnection<String, String> connection) {
-            this.connection = connection;
-        }
-
-        public RedisClusterAsyncCommands<String, String> async() {
-            return connection.async();
-        }
-
-        public boolean isOpen() {
-            return connection.isOpen();
-        }
-
-        public void close() {
-            connection.closeAsync();
+        /** One server's synchronous commands (the benchmark's baseline GET); null for a cluster. */
+        RedisCommands<String, String> serverCommands() {
+            return connection instanceof StatefulRedisConnection<String, String> server ? server.sync() : null;
         }
     }
 

@@ -17,7 +17,8 @@ import dev.portmanager.config.ConfigException;
  *       expiring with its last deadline; all that {@code lookup(service)} reads (see {@code RegistryScripts})</li>
  *   <li>{@code {p}:services} set: services that have an index, so the reaper can trim every index</li>
  *   <li>{@code {p}:changes} integer: incremented whenever an entry appears, changes (other than a renewal) or goes;
- *       agents poll it to know when to re-read the registry for their connect tables</li>
+ *       agents poll it to know when to re-read the registry for their connect tables. The same name is a pub/sub
+ *       channel: the scripts PUBLISH the new count on it, and sidecars' watches subscribe ({@code RedisChangeFeed})</li>
  *   <li>{@code {p}:epoch} string: a random id written by the first publish into an empty Redis; when it changes, the
  *       data was lost (a restart without persistence)</li>
  * </ul>

@@ -172,6 +172,14 @@ public final class RedisRegistry implements Registry {
         return value == null || value.isEmpty() ? 0 : Long.parseLong(value);
     }
 
+    /**
+     * A subscription that runs {@code onChange} (on a Lettuce thread: keep it short) whenever a script announces a
+     * change; see {@link RedisChangeFeed} for when to call its {@code ensure()}.
+     */
+    public RedisChangeFeed changeFeed(Runnable onChange) {
+        return new RedisChangeFeed(connector, keys.changes(), describe(), onChange);
+    }
+
     @Override
     public int reap(long graceMillis) {
         Long removed = call(REAP, ScriptOutputType.INTEGER,

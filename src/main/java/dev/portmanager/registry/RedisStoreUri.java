@@ -12,7 +12,8 @@ import java.util.Locale;
 
 /**
  * A checked Redis store URI: {@code redis://} (one server, or any one node of a Redis Cluster), {@code rediss://}
- * (the same over TLS) or {@code redis-sentinel://host:port[,host:port...][/db]#master} (Lettuce's syntax). The
+ * (the same over TLS) or {@code redis-sentinel://host:port[,host:port...][/db]#master} (Lettuce's syntax;
+ * {@code rediss-sentinel://} speaks TLS to the sentinels and to the master they name). The
  * scheme is case-insensitive (RFC 3986). Characters of the user or password that URIs reserve ({@code / ? # @ :}
  * and {@code %}) must be percent-encoded; they are decoded here.
  *
@@ -24,9 +25,9 @@ public final class RedisStoreUri {
     /** What every rejection message says is accepted. */
     public static final String ACCEPTED = "redis://[[user]:password@]host[:port][/database] (one server or any "
             + "node of a cluster), rediss://... for TLS, or redis-sentinel://[[user]:password@]host[:port]"
-            + "[,host[:port]...][/database]#master (port 1-65535, default 6379, 26379 for sentinels; database 0-15 "
-            + "by default, default 0; reserved characters / ? # @ : % in the user or password percent-encoded as "
-            + "%2F %3F %23 %40 %3A %25; optional ?timeout=2s)";
+            + "[,host[:port]...][/database]#master, rediss-sentinel://... for TLS (port 1-65535, default 6379, "
+            + "26379 for sentinels; database 0-15 by default, default 0; reserved characters / ? # @ : % in the "
+            + "user or password percent-encoded as %2F %3F %23 %40 %3A %25; optional ?timeout=2s)";
 
     /** How the URI reaches Redis. */
     public enum Kind {
@@ -87,7 +88,9 @@ public final class RedisStoreUri {
             case "redis" -> { kind = Kind.SERVER; tls = false; }
             case "rediss" -> { kind = Kind.SERVER; tls = true; }
             case "redis-sentinel" -> { kind = Kind.SENTINEL; tls = false; }
-            default -> throw reject(shown, "the scheme must be redis, rediss or redis-sentinel, not "
+            case "rediss-sentinel" -> { kind = Kind.SENTINEL; tls = true; }
+            default -> throw reject(shown, "the scheme must be redis, rediss, redis-sentinel or rediss-sentinel, "
+                    + "not "
                     + (scheme.matches("[a-z][a-z0-9+.-]{0,30}") ? scheme : "that"));
         }
         String rest = trimmed.substring(schemeEnd + 3);
@@ -123,16 +126,16 @@ public final class RedisStoreUri {
         List<Node> nodes = nodes(shown, hostList, kind == Kind.SENTINEL ? 26379 : 6379);
         if (kind == Kind.SERVER && nodes.size() > 1) {
             throw reject(shown, "a redis:// URI names one host (any one node of a cluster); several hosts are for "
-                    + "redis-sentinel://");
+                    + "redis-sentinel:// or rediss-sentinel://");
         }
         int database = parseDatabase(shown, uri.getRawPath());
         String master = uri.getRawFragment();
         if (kind == Kind.SERVER && master != null) {
-            throw reject(shown, "a fragment (#...) is only accepted as the master name of a redis-sentinel:// URI"
+            throw reject(shown, "a fragment (#...) is only accepted as the master name of a sentinel URI"
                     + reservedHint(rest));
         }
         if (kind == Kind.SENTINEL && (master == null || !master.matches("[A-Za-z0-9._-]{1,100}"))) {
-            throw reject(shown, "a redis-sentinel:// URI ends with #master, the name the sentinels monitor "
+            throw reject(shown, "a sentinel URI ends with #master, the name the sentinels monitor "
                     + "(letters, digits, '.', '_' or '-')");
         }
         Duration timeout = parseQuery(shown, uri.getRawQuery());
@@ -161,7 +164,8 @@ public final class RedisStoreUri {
             return s;
         }
         String lower = s.toLowerCase(Locale.ROOT);
-        if (!lower.startsWith("redis://") && !lower.startsWith("rediss://") && !lower.startsWith("redis-sentinel://")) {
+        if (!lower.startsWith("redis://") && !lower.startsWith("rediss://") && !lower.startsWith("redis-sentinel://")
+                && !lower.startsWith("rediss-sentinel://")) {
             throw new ConfigException("store '" + redact(s) + "' is not accepted; expected embedded, " + ACCEPTED);
         }
         parse(s);
@@ -375,11 +379,11 @@ public final class RedisStoreUri {
     }
 
     /**
-     * {@code redis://host:port/db}, {@code rediss://...} or {@code redis-sentinel://h1:p1,h2:p2/db#master}, without
-     * credentials.
+     * {@code redis://host:port/db}, {@code rediss://...}, {@code redis-sentinel://h1:p1,h2:p2/db#master} or
+     * {@code rediss-sentinel://...}, without credentials.
      */
     public String describe() {
-        StringBuilder b = new StringBuilder(kind == Kind.SENTINEL ? "redis-sentinel" : tls ? "rediss" : "redis")
+        StringBuilder b = new StringBuilder((tls ? "rediss" : "redis") + (kind == Kind.SENTINEL ? "-sentinel" : ""))
                 .append("://");
         for (int i = 0; i < nodes.size(); i++) {
             b.append(i == 0 ? "" : ",").append(nodes.get(i).describe());

@@ -28,6 +28,19 @@ final class RegistryScripts {
             """;
 
     /**
+     * Lua helper: counts a change and announces it. The change count's own key name is also the channel: the new
+     * count is PUBLISHed on it, so watchers (sidecars' blocking queries) wake at once instead of polling (in a
+     * Redis Cluster a PUBLISH reaches subscribers on every node). {@code pcall}: a user whom the ACL does not
+     * allow to publish (Redis 7 gives new users no channels) still registers; its watchers then see the change
+     * at their next poll of the count.
+     */
+    private static final String CHANGED = """
+            local function changed(count)
+              redis.pcall('PUBLISH', count, redis.call('INCR', count))
+            end
+            """;
+
+    /**
      * Above this many listening instances a service keeps no view: lookups then read its index directly. The view
      * is rewritten on every publish of its service, so its size is bounded (64 rows, about 10 KB).
      */
@@ -75,13 +88,14 @@ final class RegistryScripts {
      * <p>The service's view is rebuilt when its index changed (and the previous service's, if the entry moved).
      *
      * <p>Every publish that is not a plain renewal (a new entry, or any value other than the deadline changed)
-     * increments the change count, which agents poll to refresh their connect tables.
+     * increments the change count, which agents poll to refresh their connect tables, and publishes it (see
+     * {@code CHANGED}).
      *
      * <p>KEYS: entry, deadlines, service index, services, epoch, change count.
      * ARGV: member, owner token, generation, lease ms, proposed epoch, service index base, "1" if listening,
      * service, view base, then field/value pairs.
      */
-    static final String PUBLISH = NOW + VIEW + """
+    static final String PUBLISH = NOW + VIEW + CHANGED + """
             local epoch = redis.call('GET', KEYS[5])
             if not epoch then
               epoch = ARGV[5]
@@ -120,7 +134,7 @@ final class RegistryScripts {
             local row = table.concat(values, '\\31')
             -- a renewal changes only the deadline (the row's last value): the change count ignores it
             if outcome == 'CREATED' or string.match(cur[4] or '', '^(.*)\\31') ~= string.match(row, '^(.*)\\31') then
-              redis.call('INCR', KEYS[6])
+              changed(KEYS[6])
             end
             redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'deadline', deadline, 'row', row, unpack(ARGV, 10))
             redis.call('PEXPIRE', KEYS[1], lease)
@@ -141,14 +155,14 @@ final class RegistryScripts {
      *
      * <p>KEYS: entry, deadlines, change count. ARGV: member, owner token, generation, service index base, view base.
      */
-    static final String WITHDRAW = NOW + VIEW + """
+    static final String WITHDRAW = NOW + VIEW + CHANGED + """
             local cur = redis.call('HMGET', KEYS[1], 'generation', 'owner', 'service', 'row')
             if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[3]) or cur[2] ~= ARGV[2] then
               return 0
             end
             redis.call('DEL', KEYS[1])
             redis.call('ZREM', KEYS[2], ARGV[1])
-            redis.call('INCR', KEYS[3])
+            changed(KEYS[3])
             if cur[3] and cur[4] and redis.call('ZREM', ARGV[4] .. cur[3], cur[4]) > 0 then
               rebuild(ARGV[4] .. cur[3], ARGV[5] .. cur[3], now)
             end
@@ -203,7 +217,7 @@ final class RegistryScripts {
      *
      * <p>KEYS: deadlines, services, change count. ARGV: grace ms, entry key base, service index base, batch size, view base.
      */
-    static final String REAP = NOW + VIEW + """
+    static final String REAP = NOW + VIEW + CHANGED + """
             local cutoff = string.format('(%.0f', now - tonumber(ARGV[1]))
             local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff, 'LIMIT', 0, tonumber(ARGV[4]))
             for i = 1, #stale do
@@ -211,7 +225,7 @@ final class RegistryScripts {
               redis.call('ZREM', KEYS[1], stale[i])
             end
             if #stale > 0 then
-              redis.call('INCR', KEYS[3])
+              changed(KEYS[3])
             end
             local services = redis.call('SMEMBERS', KEYS[2])
             for i = 1, #services do

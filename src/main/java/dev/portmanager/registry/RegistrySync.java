@@ -59,6 +59,7 @@ public final class RegistrySync implements AutoCloseable {
     private final Map<String, Allocation> withdrawals = new LinkedHashMap<>();
     private boolean closing;
     private boolean failedForGood;
+    private long failedPasses; // passes that found the registry unreachable; flush stops waiting at the next one
 
     // touched by the worker only, or volatile for readers
     private volatile Registry registry;
@@ -206,14 +207,17 @@ public final class RegistrySync implements AutoCloseable {
 
     /**
      * Waits until nothing is pending: every tracked allocation published since it last changed, every untracked
-     * one withdrawn. Returns false if that did not happen in time (the registry is down, for instance).
+     * one withdrawn. Returns false if that did not happen in time, or as soon as an attempt finds the registry
+     * unreachable (a down registry is not waited for: its retries come later, in the background). A slow but
+     * answering registry, such as a first connection on a busy machine, is waited for up to {@code timeout}.
      */
     public boolean flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
+            long failuresBefore = failedPasses;
             while (pending()) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || failedForGood || closing) {
+                if (left <= 0 || failedForGood || closing || failedPasses != failuresBefore) {
                     return !pending();
                 }
                 if (!waitOn(left)) {
@@ -547,6 +551,10 @@ public final class RegistrySync implements AutoCloseable {
         }
         SyncStats.passFailed(renewing);
         available = false;
+        synchronized (lock) {
+            failedPasses++;
+            lock.notifyAll();
+        }
         long retry = Math.min(renewNanos, MAX_RETRY_NANOS);
         notBefore = System.nanoTime() + retry;
         if (!down) {

@@ -2,12 +2,14 @@ package dev.portmanager.watch;
 
 import dev.portmanager.Allocation;
 import dev.portmanager.Log;
+import dev.portmanager.PortManager;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -15,24 +17,63 @@ import java.util.function.Supplier;
  * port, state, owner): the {@code X-PortManager-Index} of the API and the basis of blocking queries. Lease
  * renewals alone do not change it.
  *
- * <p>It polls its source every {@link #POLL_MILLIS} ms on one daemon thread, started on first use: for the
- * embedded store that is a read of the state directory, for Redis one registry read, both cheap, and a change is
- * seen well within a second. The first value is the start time in epoch milliseconds, so an index from before a
+ * <p>It reads its source every {@link #POLL_MILLIS} ms on one daemon thread, started on first use, and at once
+ * when {@link #poke()}d. For the embedded store ({@link #of}) that is a read of the state directory, cheap, and a
+ * change is seen well within a second. With Redis, this host's part is read the same way and the registry's part
+ * ({@link RegistryPart}) only when Redis announces a change over pub/sub, which pokes the index: a change made on
+ * another host wakes watchers as soon as its script ran. The first value is the start time in epoch milliseconds, so an index from before a
  * sidecar restart is almost surely lower than every index after it; clients treat the number as opaque.
  */
 public final class ChangeIndex implements AutoCloseable {
     public static final long POLL_MILLIS = 200;
 
     private final Supplier<List<Allocation>> source;
+    private final AutoCloseable part;
     private final Object lock = new Object();
     private long index;
     private List<List<Object>> seen;
     private Thread poller;
     private boolean closed;
     private boolean failing;
+    private boolean poked;
+    private volatile Consumer<List<Allocation>> listener = all -> { };
 
+    /** An index over what {@code source} returns, read every {@link #POLL_MILLIS} ms. */
     public ChangeIndex(Supplier<List<Allocation>> source) {
+        this(source, () -> { });
+    }
+
+    private ChangeIndex(Supplier<List<Allocation>> source, AutoCloseable part) {
         this.source = Objects.requireNonNull(source);
+        this.part = part;
+    }
+
+    /**
+     * The index of everything {@code pm} shows: its state directory, and with Redis the registry too, re-read when
+     * Redis announces a change (falling back to a poll of its change count, see {@link RegistryPart}).
+     */
+    public static ChangeIndex of(PortManager pm) {
+        if (!pm.config().usesRedis()) {
+            return new ChangeIndex(pm::localAllocations);
+        }
+        RegistryPart registry = new RegistryPart(pm);
+        ChangeIndex index = new ChangeIndex(() -> pm.allocations(pm.localAllocations(), registry.entries()),
+                registry);
+        registry.onAnnouncement(index::poke);
+        return index;
+    }
+
+    /** Calls {@code listener} (on the poller thread) with what the source returned whenever the index rose. */
+    public void onChange(Consumer<List<Allocation>> listener) {
+        this.listener = Objects.requireNonNull(listener);
+    }
+
+    /** Reads the source now rather than at the next poll: something announced a change. */
+    public void poke() {
+        synchronized (lock) {
+            poked = true;
+            lock.notifyAll();
+        }
     }
 
     /** The index now. */
@@ -76,10 +117,20 @@ public final class ChangeIndex implements AutoCloseable {
 
     private void pollLoop() {
         while (true) {
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                return;
+            synchronized (lock) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS);
+                long left;
+                while (!poked && !closed && (left = deadline - System.nanoTime()) > 0) {
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                poked = false;
             }
             List<Allocation> now = read();
             if (now == null) {
@@ -90,11 +141,17 @@ public final class ChangeIndex implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                if (!print.equals(seen)) {
-                    seen = print;
-                    index++;
-                    lock.notifyAll();
+                if (print.equals(seen)) {
+                    continue;
                 }
+                seen = print;
+                index++;
+                lock.notifyAll();
+            }
+            try {
+                listener.accept(now);
+            } catch (RuntimeException e) {
+                Log.warn("watch: a change listener failed: " + e);
             }
         }
     }
@@ -143,6 +200,11 @@ public final class ChangeIndex implements AutoCloseable {
         }
         if (t != null) {
             t.interrupt();
+        }
+        try {
+            part.close();
+        } catch (Exception e) {
+            Log.warn("watch: closing the registry subscription failed: " + e.getMessage());
         }
     }
 }

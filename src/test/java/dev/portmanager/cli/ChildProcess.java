@@ -86,6 +86,21 @@ public final class ChildProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Sends {@code SIG<name>} (e.g. "INT", "KILL") with kill(1): unlike {@link Process#destroyForcibly()}, this side
+     * of the child's pipes stays open, so what the child says as it goes is still read.
+     */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+            kill.destroyForcibly();
+            throw new AssertionError("kill -" + name + " did not return within 10 s");
+        }
+        if (kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + kill.exitValue());
+        }
+    }
+
     /** SIGTERM to the launcher's JVM (the script exec's java, so this is the JVM itself). */
     public void terminate() {
         process.destroy();

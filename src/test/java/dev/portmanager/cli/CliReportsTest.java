@@ -1,9 +1,8 @@
 package dev.portmanager.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
+import dev.portmanager.config.PortRange;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,16 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * own port, a busy port's holder, help text, suggestions, and the conflict and utilization tables. Real launcher,
  * real sockets.
  */
-class CliReportsTest {
-    @TempDir
-    Path dir;
-    Launcher pm;
-
-    @BeforeEach
-    void setUp() {
-        pm = new Launcher(dir);
-    }
-
+class CliReportsTest extends LauncherTest {
     /** `--config FILE` and `PORTMANAGER_CONFIG=FILE` are one thing: the environment's state directory wins. */
     @Test
     void theConfigOptionAndVariableAgreeAndTheEnvironmentWinsOverTheFile() throws Exception {
@@ -43,7 +33,7 @@ class CliReportsTest {
                 .run("allocate", "--service", "b", "--type", "testing");
         assertEquals(0, viaVariable.exit(), viaVariable.toString());
         assertFalse(Files.exists(fileState), "the file's stateDir is overridden by PORTMANAGER_STATE_DIR");
-        JsonNode all = CliTest.json(pm.run("allocations", "--json"));
+        JsonNode all = pm.run("allocations", "--json").json();
         assertEquals(2, all.size(), "both went to $PORTMANAGER_STATE_DIR: " + all);
     }
 
@@ -74,15 +64,15 @@ class CliReportsTest {
     /** The sidecar's port is an allocation of its own, never a squatter; it is released when the sidecar stops. */
     @Test
     void theSidecarIsNotASquatterOfItsOwnPort() throws Exception {
-        int port = freePortIn(9500, 9999);
+        int port = freePortIn(pm.ranges().of("testing"));
         ChildProcess sidecar = new ChildProcess(pm.builder(List.of("serve", "--port", Integer.toString(port))));
         try {
             sidecar.awaitLine(l -> l.startsWith("portmanager sidecar listening on "), 30_000);
-            JsonNode conflicts = CliTest.json(pm.run("conflicts", "--json"));
+            JsonNode conflicts = pm.run("conflicts", "--json").json();
             for (JsonNode c : conflicts) {
                 assertTrue(c.get("port").asInt() != port, "the sidecar is listed: " + conflicts);
             }
-            JsonNode mine = findPort(CliTest.json(pm.run("allocations", "--json")), port);
+            JsonNode mine = findPort(pm.run("allocations", "--json").json(), port);
             assertEquals("portmanager-sidecar", mine.get("service").asText(), mine.toString());
             assertEquals("LISTENING", mine.get("state").asText(), mine.toString());
             assertEquals(sidecar.process().toHandle().descendants().anyMatch(h -> h.pid() == mine.get("pid").asLong())
@@ -90,7 +80,7 @@ class CliReportsTest {
         } finally {
             sidecar.close();
         }
-        assertEquals(null, findPort(CliTest.json(pm.run("allocations", "--json")), port), "released at exit");
+        assertEquals(null, findPort(pm.run("allocations", "--json").json(), port), "released at exit");
     }
 
     /** A busy port: who holds it, and how to choose another. */
@@ -142,8 +132,8 @@ class CliReportsTest {
     /** Infrastructure in a priority-1 range is counted apart; a squatter elsewhere is a row under 120 columns. */
     @Test
     void conflictsKeepInfrastructureApartAndRowsNarrow() throws Exception {
-        int db = freePortIn(5000, 5999);
-        int testing = freePortIn(9500, 9999);
+        int db = freePortIn(pm.ranges().of("database"));
+        int testing = freePortIn(pm.ranges().of("testing"));
         try (ServerSocket database = new ServerSocket(db, 1, InetAddress.getLoopbackAddress());
              ServerSocket squatter = new ServerSocket(testing, 1, InetAddress.getLoopbackAddress())) {
             Launcher.Result r = pm.run("conflicts");
@@ -153,7 +143,7 @@ class CliReportsTest {
             String row = wide.lines().stream().filter(l -> l.matches("SQUATTER +\\S+ +" + testing + " .*")).findFirst()
                     .orElseThrow(() -> new AssertionError(wide.toString()));
             assertTrue(row.matches(".* " + ProcessHandle.current().pid() + " +java.*unmanaged listener in testing "
-                    + "9500-9999"), row);
+                    + pm.ranges().span("testing")), row);
             assertFalse(r.lines().stream().anyMatch(l -> l.matches("SQUATTER +\\S+ +" + db + " .*")), r.toString());
             String text = r.out().replace('\n', ' ');
             assertTrue(text.contains(", " + db + " java") || text.contains("(" + db + " java"), r.toString());
@@ -170,11 +160,11 @@ class CliReportsTest {
     /** A preferred port in another type's range counts for that range's IN RANGE and for its own type's OF TYPE. */
     @Test
     void utilizationShowsTheRangesOccupantsAndTheTypesOwnCount() throws Exception {
-        int development = freePortIn(9000, 9499);
+        int development = freePortIn(pm.ranges().of("development"));
         Launcher.Result a = pm.run("allocate", "--service", "t", "--type", "testing", "--preferred",
                 Integer.toString(development));
         assertEquals(0, a.exit(), a.toString());
-        JsonNode u = CliTest.json(pm.run("utilization", "--json"));
+        JsonNode u = pm.run("utilization", "--json").json();
         JsonNode dev = byType(u, "development");
         JsonNode test = byType(u, "testing");
         assertEquals(1, dev.get("allocated").asInt(), dev.toString());
@@ -204,18 +194,15 @@ class CliReportsTest {
         return null;
     }
 
-    /** A port of {@code [start, end]} nothing listens on now (other builds share this host: probe, don't guess). */
-    static int freePortIn(int start, int end) throws IOException {
-        int span = end - start + 1;
-        int first = (int) (ProcessHandle.current().pid() % span);
-        for (int i = 0; i < span; i++) {
-            int port = start + (first + i) % span;
+    /** A port of {@code range} nothing listens on now (the range is this JVM's own, yet probe rather than guess). */
+    static int freePortIn(PortRange range) throws IOException {
+        for (int port = range.start(); port <= range.end(); port++) {
             try (ServerSocket probe = new ServerSocket(port)) {
                 return port;
             } catch (IOException busy) {
                 // try the next one
             }
         }
-        throw new IOException("no free port in " + start + "-" + end);
+        throw new IOException("no free port in " + range);
     }
 }

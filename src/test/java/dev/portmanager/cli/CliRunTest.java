@@ -1,8 +1,6 @@
 package dev.portmanager.cli;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,16 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code portmanager run} with real non-JVM commands, through the real launcher. */
-class CliRunTest {
-    @TempDir
-    Path dir;
-    Launcher pm;
-
-    @BeforeEach
-    void setUp() {
-        pm = new Launcher(dir);
-    }
-
+class CliRunTest extends LauncherTest {
     @Test
     void aPythonHttpServerJoinsTheFleetAndLeavesWhenItStops() throws Exception {
         // Loopback only, serving an empty directory of this test's own (never the module's files, never the LAN).
@@ -34,12 +23,12 @@ class CliRunTest {
         try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "vision", "--type", "ml",
                 "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
                 www.toString())))) {
-            Launcher.Result lookup = awaitLookup("vision");
+            Launcher.Result lookup = pm.awaitLookup("vision");
             List<String> lines = lookup.lines();
             assertEquals(1, lines.size(), lookup.toString());
             String authority = lines.get(0);
             int port = Integer.parseInt(authority.substring(authority.lastIndexOf(':') + 1));
-            assertTrue(port >= 8300 && port <= 8499, authority);
+            assertTrue(pm.ranges().contains("ml", port), authority);
 
             // It really is the python server on that port.
             HttpResponse<String> page = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
@@ -60,7 +49,7 @@ class CliRunTest {
             assertEquals(143, status, "python died of the forwarded SIGTERM: " + run.output());
             Launcher.Result after = pm.run("lookup", "vision");
             assertEquals(1, after.exit(), "gone from discovery: " + after);
-            assertEquals(0, CliTest.json(pm.run("allocations", "--json")).size());
+            assertEquals(0, pm.run("allocations", "--json").json().size());
         }
     }
 
@@ -72,7 +61,7 @@ class CliRunTest {
         Launcher.Result missing = pm.run("run", "--service", "ghost", "--", "/no/such/command");
         assertEquals(127, missing.exit(), missing.toString());
         assertTrue(missing.err().contains("cannot start '/no/such/command'"), missing.toString());
-        assertEquals(0, CliTest.json(pm.run("allocations", "--json")).size(), "nothing left behind");
+        assertEquals(0, pm.run("allocations", "--json").json().size(), "nothing left behind");
     }
 
     @Test
@@ -84,7 +73,7 @@ class CliRunTest {
         String port = line.substring(4, line.indexOf(' '));
         assertEquals("env=" + port + " arg=" + port + " inner=--listen=:" + port, line);
         int p = Integer.parseInt(port);
-        assertTrue(p >= 9000 && p <= 9499, line);
+        assertTrue(pm.ranges().contains("development", p), line);
     }
 
     @Test
@@ -97,21 +86,10 @@ class CliRunTest {
                 "    time.sleep(60)",
                 "except KeyboardInterrupt:",
                 "    print('interrupted', flush=True); sys.exit(42)", ""));
-        // A JVM started from a background job inherits SIGINT as ignored; restore the default first, as an
-        // interactive shell would, so that the test does not depend on how the build was started.
-        // Its own session, so no controlling terminal: whatever terminal the build runs in, this SIGINT is run's
-        // alone and must be passed on.
-        List<String> args = new java.util.ArrayList<>(List.of("python3", "-c",
-                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); "
-                        + "os.execv(sys.argv[1], sys.argv[1:])",
-                Launcher.script().toString(), "run", "--service", "intr", "--", "python3", script.toString(), "{port}"));
-        ProcessBuilder pb = pm.builder(List.of());
-        pb.command(args);
-        try (ChildProcess run = new ChildProcess(pb)) {
-            awaitLookup("intr");
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.process().pid())).start();
-            assertTrue(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "kill -INT returned");
-            assertEquals(0, kill.exitValue());
+        // Whatever terminal the build runs in, this SIGINT is run's alone and must be passed on.
+        try (ChildProcess run = new ChildProcess(runInOwnSession("intr", script))) {
+            pm.awaitLookup("intr");
+            run.signal("INT");
             assertEquals(42, run.awaitExit(15_000), run.output());
             assertTrue(run.output().contains("interrupted"), run.output());
             assertEquals(1, pm.run("lookup", "intr").exit());
@@ -123,7 +101,7 @@ class CliRunTest {
         Path www = Files.createDirectories(dir.resolve("www"));
         Files.writeString(www.resolve("ok.txt"), "fine");
         Path config = dir.resolve("health.yaml");
-        Files.writeString(config, String.join("\n",
+        Files.writeString(config, pm.rangesYaml() + String.join("\n",
                 "services:",
                 "  good: { type: testing, healthPath: /ok.txt }",
                 "  bad: { type: testing, healthPath: /missing.txt }", ""));
@@ -133,8 +111,8 @@ class CliRunTest {
              ChildProcess bad = new ChildProcess(withConfig.builder(List.of("run", "--service", "bad", "--",
                      "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
                      www.toString())))) {
-            awaitLookup("good");
-            awaitLookup("bad");
+            pm.awaitLookup("good");
+            pm.awaitLookup("bad");
             Launcher.Result up = withConfig.run("health", "good");
             assertEquals(0, up.exit(), up.toString());
             assertTrue(up.out().contains("GET /ok.txt") && up.out().contains("HTTP 200"), up.toString());
@@ -172,28 +150,47 @@ class CliRunTest {
     @Test
     void sighupIsPassedOnAndDoesNotEndRun() throws Exception {
         Path script = signalLogger();
-        try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "reloads", "--",
-                "python3", script.toString(), "{port}")))) {
-            awaitLookup("reloads");
-            new ProcessBuilder("kill", "-HUP", Long.toString(run.process().pid())).start().waitFor();
+        // In a session of its own with SIGHUP at its default: a build started under nohup would otherwise hand
+        // run an ignored SIGHUP, which run (as documented) leaves ignored instead of passing on.
+        try (ChildProcess run = new ChildProcess(runInOwnSession("reloads", script))) {
+            pm.awaitLookup("reloads");
+            run.awaitLine(l -> l.startsWith("listening"), 120_000); // its handlers are set
+            run.signal("HUP");
             run.awaitLine(l -> l.contains("got SIGHUP"), 15_000);
             assertTrue(run.process().isAlive(), "SIGHUP is the command's to act on: " + run.output());
             assertEquals(0, pm.run("lookup", "reloads").exit(), "still registered");
         }
     }
 
+    /** SIGKILL to run as its user knows it: the launcher's pid, which run's JVM watches. */
     @Test
     void aKilledRunTakesItsCommandAlongAndTheClaimIsReleased() throws Exception {
+        killedRunTakesItsCommandAlong(false);
+    }
+
+    /** SIGKILL to run's JVM alone (the OOM killer's choice): the watchdog stops the command. */
+    @Test
+    void aKilledRunJvmTakesItsCommandAlongAndTheClaimIsReleased() throws Exception {
+        killedRunTakesItsCommandAlong(true);
+    }
+
+    private void killedRunTakesItsCommandAlong(boolean jvmOnly) throws Exception {
         try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "orphan", "--type",
                 "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")))) {
-            awaitLookup("orphan");
-            List<ProcessHandle> command = run.process().children()
-                    .filter(h -> h.info().commandLine().orElse("").contains("http.server")).toList();
-            assertEquals(1, command.size(), "the command: " + run.process().children().toList());
+            pm.awaitLookup("orphan");
+            // python3, not the JVM whose arguments name it too
+            List<ProcessHandle> command = run.process().descendants()
+                    .filter(h -> h.info().command().orElse("").contains("python")).toList();
+            assertEquals(1, command.size(), "the command: " + run.process().descendants().toList());
+            ProcessHandle jvm = command.get(0).parent().orElseThrow();
+            assertEquals(run.process().pid(), jvm.parent().orElseThrow().pid(), "the launcher is the JVM's parent");
             // SIGKILL: run cannot clean up itself. kill(1) rather than destroyForcibly(), which would also close
             // this side of run's output pipe and lose what the watchdog says.
-            new ProcessBuilder("kill", "-KILL", Long.toString(run.process().pid())).start().waitFor();
-            run.process().waitFor();
+            long victim = jvmOnly ? jvm.pid() : run.process().pid();
+            new ProcessBuilder("kill", "-KILL", Long.toString(victim)).start().waitFor();
+            if (!jvmOnly) {
+                run.process().waitFor();
+            }
             long end = System.currentTimeMillis() + 30_000;
             while (command.get(0).isAlive() && System.currentTimeMillis() < end) {
                 Thread.sleep(100);
@@ -205,7 +202,7 @@ class CliRunTest {
             }
             assertTrue(run.output().contains("was killed; stopping its command"), run.output());
             // Its owner is gone, so the claim no longer counts: nothing is allocated, nothing discoverable.
-            assertEquals(0, CliTest.json(pm.run("allocations", "--json")).size());
+            assertEquals(0, pm.run("allocations", "--json").json().size());
             assertEquals(1, pm.run("lookup", "orphan").exit());
         }
     }
@@ -232,13 +229,29 @@ class CliRunTest {
      */
     @Test
     void ctrlCInATerminalReachesTheCommandOnce() throws Exception {
-        Path script = signalLogger();
+        String out = pressInATerminal("\\x03", "terminal-int");
+        assertTrue(out.contains("SIGINT 1 SIGQUIT 0"), "exactly one SIGINT: " + out);
+    }
+
+    /** Ctrl-\ likewise: SIGQUIT from the terminal reaches the command once, and run's JVM prints no thread dump. */
+    @Test
+    void ctrlBackslashInATerminalReachesTheCommandOnce() throws Exception {
+        String out = pressInATerminal("\\x1c", "terminal-quit");
+        assertTrue(out.contains("SIGINT 0 SIGQUIT 1"), "exactly one SIGQUIT: " + out);
+        assertFalse(out.contains("Full thread dump"), "the JVM's thread dump is not the command's output: " + out);
+    }
+
+    /** Runs a signal counter under run in a pseudo-terminal, types {@code key} once it listens; returns the output. */
+    private String pressInATerminal(String key, String service) throws Exception {
+        Path script = signalCounter();
         Path harness = dir.resolve("pty-harness.py");
         Files.writeString(harness, String.join("\n",
                 "import os, pty, select, signal, sys, time",
                 "pid, fd = pty.fork()",
                 "if pid == 0:",
                 "    signal.signal(signal.SIGINT, signal.SIG_DFL)",
+                "    signal.signal(signal.SIGQUIT, signal.SIG_DFL)",
+                "    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGQUIT])",
                 "    os.execv(sys.argv[1], sys.argv[1:])",
                 "out = b''",
                 "sent = False",
@@ -254,32 +267,94 @@ class CliRunTest {
                 "        out += chunk",
                 "    if not sent and b'listening' in out:",
                 "        time.sleep(0.5)",
-                "        os.write(fd, b'\\x03')",
+                "        os.write(fd, b'" + key + "')",
                 "        sent = True",
                 "_, status = os.waitpid(pid, 0)",
                 "sys.stdout.write(out.decode(errors='replace'))",
                 "print('exit', os.waitstatus_to_exitcode(status))", ""));
         List<String> args = new java.util.ArrayList<>(List.of("python3", harness.toString(),
-                Launcher.script().toString(), "run", "--service", "terminal", "--", "python3", script.toString(),
+                Launcher.script().toString(), "run", "--service", service, "--", "python3", script.toString(),
                 "{port}"));
         ProcessBuilder pb = pm.builder(List.of());
         pb.command(args);
         try (ChildProcess harnessRun = new ChildProcess(pb)) {
             assertEquals(0, harnessRun.awaitExit(120_000), harnessRun.output());
             String out = harnessRun.output();
-            assertTrue(out.contains("sigints 1"), "exactly one SIGINT: " + out);
             assertTrue(out.contains("exit 0"), out);
+            return out;
         }
     }
 
-    private Launcher.Result awaitLookup(String name) throws InterruptedException {
-        long end = System.currentTimeMillis() + 120_000;
-        Launcher.Result r = pm.run("lookup", name);
-        while (r.exit() != 0 && System.currentTimeMillis() < end) {
-            Thread.sleep(200);
-            r = pm.run("lookup", name);
+    /**
+     * A python script that listens on argv[1], counts the SIGINTs and SIGQUITs it gets, and after the first one
+     * waits 1.5 s (as a service shutting down slowly would, while a second signal could arrive) and exits 0.
+     */
+    private Path signalCounter() throws java.io.IOException {
+        Path script = dir.resolve("counter.py");
+        Files.writeString(script, String.join("\n",
+                "import signal, socket, sys, time",
+                "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+                "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
+                "got = {'SIGINT': 0, 'SIGQUIT': 0}",
+                "def on(n, f): got[signal.Signals(n).name] += 1",
+                "signal.signal(signal.SIGINT, on)",
+                "signal.signal(signal.SIGQUIT, on)",
+                "print('listening', flush=True)",
+                "end = time.time() + 60",
+                "while time.time() < end and not sum(got.values()): time.sleep(0.05)",
+                "time.sleep(1.5)",
+                "print('SIGINT', got['SIGINT'], 'SIGQUIT', got['SIGQUIT'], flush=True)",
+                "sys.exit(0)", ""));
+        return script;
+    }
+
+    /**
+     * SIGQUIT, SIGHUP, SIGINT and SIGTERM sent to run (the launcher's pid, as a supervisor would) each reach the
+     * command, in its own session so that no terminal delivers anything itself; the exit status is the command's.
+     */
+    @Test
+    void everyForwardedSignalReachesTheCommandThroughTheLauncher() throws Exception {
+        Path script = dir.resolve("logger.py");
+        Files.writeString(script, String.join("\n",
+                "import signal, socket, sys, time",
+                "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
+                "got = []",
+                "def on(n, f):",
+                "    got.append(signal.Signals(n).name); print('got', signal.Signals(n).name, flush=True)",
+                "for n in (signal.SIGQUIT, signal.SIGHUP, signal.SIGINT, signal.SIGTERM): signal.signal(n, on)",
+                "print('listening', flush=True)",
+                "end = time.time() + 90",
+                "while time.time() < end and 'SIGTERM' not in got: time.sleep(0.05)",
+                "print('signals', ' '.join(got), flush=True)",
+                "sys.exit(7)", ""));
+        try (ChildProcess run = new ChildProcess(runInOwnSession("signals", script))) {
+            run.awaitLine(l -> l.equals("listening"), 120_000);
+            for (String signal : List.of("QUIT", "HUP", "INT", "TERM")) {
+                Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(run.process().pid())).start();
+                assertTrue(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "kill returned");
+                run.awaitLine(l -> l.equals("got SIG" + signal), 30_000);
+            }
+            assertEquals(7, run.awaitExit(30_000), run.output());
+            assertTrue(run.output().contains("signals SIGQUIT SIGHUP SIGINT SIGTERM"), "each once: " + run.output());
         }
-        assertEquals(0, r.exit(), r.toString());
-        return r;
+    }
+
+    /**
+     * {@code portmanager run --service SERVICE -- python3 SCRIPT {port}} started as an interactive shell would start
+     * it, SIGINT, SIGQUIT and SIGHUP at their defaults and the first two unblocked (a JVM started from a background
+     * job inherits SIGINT and SIGQUIT ignored, one started under nohup SIGHUP ignored, and a process this JDK 17
+     * test starts inherits SIGQUIT blocked: the test must not depend on how the build was started), and in a
+     * session of its own: no controlling terminal delivers anything, so every signal
+     * it gets is sent to run alone.
+     */
+    private ProcessBuilder runInOwnSession(String service, Path script) {
+        ProcessBuilder pb = pm.builder(List.of());
+        pb.command("python3", "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                        + "signal.signal(signal.SIGQUIT, signal.SIG_DFL); signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+                        + "signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGQUIT]); os.setsid(); "
+                        + "os.execv(sys.argv[1], sys.argv[1:])",
+                Launcher.script().toString(), "run", "--service", service, "--", "python3", script.toString(),
+                "{port}");
+        return pb;
     }
 }

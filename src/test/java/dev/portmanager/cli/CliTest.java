@@ -1,12 +1,9 @@
 package dev.portmanager.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.testing.HeldRanges;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,19 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real launcher script in child processes: help, views, allocate/release, --url, and bad input. */
-class CliTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+class CliTest extends LauncherTest {
     private static final List<String> SUBCOMMANDS = List.of("allocations", "utilization", "conflicts", "services",
             "lookup", "health", "allocate", "release", "run", "serve");
-
-    @TempDir
-    Path dir;
-    Launcher pm;
-
-    @BeforeEach
-    void setUp() {
-        pm = new Launcher(dir);
-    }
 
     @Test
     void everySubcommandHasHelp() {
@@ -49,10 +36,10 @@ class CliTest {
         Launcher.Result a = pm.run("allocate", "--service", "later", "--type", "testing", "--ttl", "10m");
         assertEquals(0, a.exit(), a.toString());
         int port = Integer.parseInt(a.out().split(" ")[0]);
-        assertTrue(port >= 9500 && port <= 9999, a.toString());
+        assertTrue(pm.ranges().contains("testing", port), a.toString());
         assertTrue(a.out().contains("reserved for later"), a.toString());
 
-        JsonNode all = json(pm.run("allocations", "--json"));
+        JsonNode all = pm.run("allocations", "--json").json();
         assertEquals(1, all.size(), all.toString());
         assertEquals(port, all.get(0).get("port").asInt());
         assertEquals("RESERVED", all.get(0).get("state").asText());
@@ -66,7 +53,7 @@ class CliTest {
         Launcher.Result r = pm.run("release", String.valueOf(port));
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("released " + port), r.toString());
-        assertEquals(0, json(pm.run("allocations", "--json")).size());
+        assertEquals(0, pm.run("allocations", "--json").json().size());
         Launcher.Result again = pm.run("release", String.valueOf(port));
         assertEquals(1, again.exit(), again.toString());
         assertTrue(again.err().contains("nothing holds port " + port), again.toString());
@@ -79,7 +66,7 @@ class CliTest {
         String port = a.out().split(" ")[0];
         try (ChildProcess web = new ChildProcess(pm.builder(List.of("run", "--service", "booked", "--",
                 "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")))) {
-            Launcher.Result found = awaitLookup("booked");
+            Launcher.Result found = pm.awaitLookup("booked");
             assertTrue(found.out().trim().endsWith(":" + port), found.toString());
         }
     }
@@ -89,13 +76,13 @@ class CliTest {
         Launcher.Result u = pm.run("utilization");
         assertEquals(0, u.exit(), u.toString());
         assertTrue(u.lines().get(0).startsWith("TYPE"), u.toString());
-        assertTrue(u.out().contains("ml") && u.out().contains("8300-8499"), u.toString());
-        assertEquals(10, json(pm.run("utilization", "--json")).size());
+        assertTrue(u.out().contains("ml") && u.out().contains(pm.ranges().span("ml")), u.toString());
+        assertEquals(10, pm.run("utilization", "--json").json().size());
 
         Launcher.Result s = pm.run("services");
         assertEquals(0, s.exit(), s.toString());
         assertEquals("No services are registered.", s.out().trim());
-        assertEquals(0, json(pm.run("services", "--json")).size());
+        assertEquals(0, pm.run("services", "--json").json().size());
     }
 
     /**
@@ -108,12 +95,12 @@ class CliTest {
             String config = quiet.writeConfig(dir.resolve("quiet.yaml")).toString();
             Launcher.Result none = pm.run("--config", config, "conflicts");
             assertEquals("No conflicts.\n", none.out(), none.toString());
-            assertEquals(0, json(pm.run("--config", config, "conflicts", "--json")).size());
+            assertEquals(0, pm.run("--config", config, "conflicts", "--json").json().size());
         }
         try (HeldRanges squatted = new HeldRanges(Set.of("ml"))) {
             int port = squatted.port("ml");
             String config = squatted.writeConfig(dir.resolve("squatted.yaml")).toString();
-            JsonNode all = json(pm.run("--config", config, "conflicts", "--json"));
+            JsonNode all = pm.run("--config", config, "conflicts", "--json").json();
             assertEquals(1, all.size(), all.toString());
             JsonNode c = all.get(0);
             assertEquals("SQUATTER", c.get("kind").asText(), c.toString());
@@ -151,11 +138,11 @@ class CliTest {
             Launcher.Result a = pm.run("--url", url, "allocate", "--service", "remote", "--type", "testing");
             assertEquals(0, a.exit(), a.toString());
             String port = a.out().split(" ")[0];
-            JsonNode all = json(pm.run("--url", url, "allocations", "--json"));
+            JsonNode all = pm.run("--url", url, "allocations", "--json").json();
             assertEquals(port, all.get(0).get("port").asText());
             // The same store read directly agrees.
-            assertEquals(port, json(pm.run("allocations", "--json")).get(0).get("port").asText());
-            JsonNode utilization = json(pm.run("--url", url, "utilization", "--json"));
+            assertEquals(port, pm.run("allocations", "--json").json().get(0).get("port").asText());
+            JsonNode utilization = pm.run("--url", url, "utilization", "--json").json();
             List<String> types = new ArrayList<>();
             for (JsonNode range : utilization) {
                 types.add(range.get("type").asText());
@@ -182,13 +169,13 @@ class CliTest {
             Launcher viaEnv = new Launcher(dir.resolve("elsewhere")).env("PORTMANAGER_URL", url);
             Launcher.Result e = viaEnv.run("allocate", "--service", "env", "--type", "testing");
             assertEquals(0, e.exit(), e.toString());
-            assertEquals(1, json(pm.run("allocations", "--json")).size());
+            assertEquals(1, pm.run("allocations", "--json").json().size());
         }
         // The conflicts view through a sidecar, on ranges only this test can occupy: exactly the one squatter.
         try (HeldRanges squatted = new HeldRanges(Set.of("cache"));
              Sidecar quiet = Sidecar.start(new Launcher(dir.resolve("quiet")),
                      List.of("--config", squatted.writeConfig(dir.resolve("squatted.yaml")).toString()), List.of())) {
-            JsonNode conflicts = json(pm.run("--url", quiet.url().toString(), "conflicts", "--json"));
+            JsonNode conflicts = pm.run("--url", quiet.url().toString(), "conflicts", "--json").json();
             assertEquals(1, conflicts.size(), conflicts.toString());
             assertEquals("SQUATTER", conflicts.get(0).get("kind").asText(), conflicts.toString());
             assertEquals(squatted.port("cache"), conflicts.get(0).get("port").asInt(), conflicts.toString());
@@ -246,7 +233,7 @@ class CliTest {
             assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), args + " -> " + r);
             assertTrue(r.err().lines().count() <= 3, args + " -> " + r);
         }
-        assertEquals(0, json(pm.run("allocations", "--json")).size(), "no bad command changed anything");
+        assertEquals(0, pm.run("allocations", "--json").json().size(), "no bad command changed anything");
     }
 
     @Test
@@ -257,25 +244,5 @@ class CliTest {
         assertEquals(2, r.exit(), r.toString());
         assertTrue(r.err().contains("bad.yaml"), r.toString());
         assertFalse(r.err().contains("\tat "), r.toString());
-    }
-
-    Launcher.Result awaitLookup(String name) throws InterruptedException {
-        long end = System.currentTimeMillis() + 120_000;
-        Launcher.Result r = pm.run("lookup", name);
-        while (r.exit() != 0 && System.currentTimeMillis() < end) {
-            Thread.sleep(200);
-            r = pm.run("lookup", name);
-        }
-        assertEquals(0, r.exit(), r.toString());
-        return r;
-    }
-
-    static JsonNode json(Launcher.Result r) {
-        assertEquals(0, r.exit(), r.toString());
-        try {
-            return JSON.readTree(r.out());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + r, e);
-        }
     }
 }

@@ -1,5 +1,9 @@
 package dev.portmanager.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portmanager.testing.IsolatedRanges;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +16,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real launcher script ({@code src/bin/portmanager}) in a child process, isolated from the developer's
- * environment: its own state directory, no config file, no PORTMANAGER_* variables except those a test sets.
+ * environment and from other builds on the host: its own state directory, no PORTMANAGER_* variables except those
+ * a test sets, and a config file of its own ({@code $XDG_CONFIG_HOME/portmanager/config.yaml}) that moves every
+ * range into ports of this JVM's block ({@link IsolatedRanges}), since the commands tests run bind their port after
+ * it is granted. A test that names its own config file starts it with {@link #rangesYaml()} when its commands bind.
  * The script runs the CLI from the test class path ({@code PORTMANAGER_CLASSPATH}) so that tests need no
  * packaged jar.
  */
 public final class Launcher {
     private final Path stateDir;
     private final Path home;
+    private final IsolatedRanges ranges = IsolatedRanges.take();
     private final Map<String, String> extraEnv = new java.util.HashMap<>();
     private final java.util.Set<String> unset = new java.util.HashSet<>();
 
@@ -27,7 +35,8 @@ public final class Launcher {
         this.stateDir = dir.resolve("state");
         this.home = dir.resolve("home");
         try {
-            Files.createDirectories(home);
+            Path configDir = Files.createDirectories(home.resolve("config/portmanager"));
+            Files.writeString(configDir.resolve("config.yaml"), ranges.yaml());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -35,6 +44,16 @@ public final class Launcher {
 
     public Path stateDir() {
         return stateDir;
+    }
+
+    /** The ranges the commands allocate from, unless a test names another config file. */
+    public IsolatedRanges ranges() {
+        return ranges;
+    }
+
+    /** The {@code ranges:} section of this launcher's config, for a config file a test writes itself. */
+    public String rangesYaml() {
+        return ranges.yaml();
     }
 
     public Launcher env(String name, String value) {
@@ -113,8 +132,36 @@ public final class Launcher {
         }
     }
 
+    /** Runs {@code portmanager lookup NAME} until it finds the service (120 s at most); the found lookup. */
+    public Result awaitLookup(String name) throws InterruptedException {
+        long end = System.currentTimeMillis() + 120_000;
+        Result r = run("lookup", name);
+        while (r.exit() != 0 && System.currentTimeMillis() < end) {
+            Thread.sleep(200);
+            r = run("lookup", name);
+        }
+        if (r.exit() != 0) {
+            throw new AssertionError("lookup " + name + " found nothing within 120 s: " + r);
+        }
+        return r;
+    }
+
     /** A finished command: exit status and what it printed. */
     public record Result(int exit, String out, String err) {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        /** What a {@code --json} view printed; fails when the command did not succeed or printed no JSON. */
+        public JsonNode json() {
+            if (exit != 0) {
+                throw new AssertionError("expected exit 0: " + this);
+            }
+            try {
+                return JSON.readTree(out);
+            } catch (Exception e) {
+                throw new AssertionError("not JSON: " + this, e);
+            }
+        }
+
         public List<String> lines() {
             return out.lines().filter(l -> !l.isBlank()).toList();
         }

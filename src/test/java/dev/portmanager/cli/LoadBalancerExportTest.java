@@ -3,9 +3,7 @@ package dev.portmanager.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.net.InetAddress;
@@ -31,20 +29,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * nginx (loopback only, its own prefix, pid and log files in the test's directory) proxies to a service that
  * moved off its preferred port, following {@code export --watch --reload}.
  */
-class LoadBalancerExportTest {
+class LoadBalancerExportTest extends LauncherTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    @TempDir
-    Path dir;
-    Launcher pm;
     final List<ChildProcess> children = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        pm = new Launcher(dir);
-    }
 
     @AfterEach
     void tearDown() {

@@ -5,6 +5,7 @@ import dev.portmanager.cli.ChildProcess;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.testing.DeafListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -84,7 +84,7 @@ class DiscoveryClientTest {
         try (DiscoveryClient discovery = DiscoveryClient.create(config)) {
             Endpoint e = awaitInstances(discovery, "emotion", 1).get(0);
             assertEquals("emotion", e.service());
-            assertTrue(e.port() >= 9500 && e.port() <= 9999, e.toString());
+            assertTrue(pm.ranges().contains("testing", e.port()), e.toString());
             assertEquals(Optional.of(e), discovery.pickHealthy("emotion"));
 
             URI base = discovery.baseUri("emotion");
@@ -105,14 +105,7 @@ class DiscoveryClientTest {
 
     @Test
     void pickHealthyTakesTurnsAndSkipsInstancesThatDoNotAnswer() throws Exception {
-        Path deaf = dir.resolve("deaf.py");
-        Path stop = dir.resolve("stop-listening");
-        // Listens until told to stop (a file appears), then closes its listener but keeps running.
-        Files.writeString(deaf, String.join("\n",
-                "import os, socket, sys, time",
-                "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
-                "while not os.path.exists(sys.argv[2]): time.sleep(0.05)",
-                "s.close(); time.sleep(120)", ""));
+        DeafListener deaf = new DeafListener(dir);
         run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
         run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
         try (DiscoveryClient discovery = DiscoveryClient.create(config)) {
@@ -123,9 +116,9 @@ class DiscoveryClientTest {
             }
             assertEquals(Set.of(two.get(0).port(), two.get(1).port()), picked, "takes turns");
 
-            run("pool", "python3", deaf.toString(), "{port}", stop.toString());
+            run("pool", deaf.command().toArray(String[]::new));
             List<Endpoint> three = awaitInstances(discovery, "pool", 3);
-            Files.writeString(stop, "");
+            deaf.stopListening();
             Endpoint third = three.stream().filter(e -> !Set.of(two.get(0).port(), two.get(1).port())
                     .contains(e.port())).findFirst().orElseThrow();
             long end = System.currentTimeMillis() + 10_000;

@@ -9,17 +9,15 @@ import dev.portmanager.PortManager;
 import dev.portmanager.PortManagerException;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.testing.ProcessLines;
 import dev.portmanager.testing.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -45,6 +43,8 @@ class StateDirectoryRobustnessTest {
     Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
+    /** A bound on a child's silence (a hang), not on its speed: a JVM starting on a machine loaded many times over. */
+    private static final Duration CHILD_LINE = Duration.ofSeconds(120);
     private final List<Process> children = new ArrayList<>();
 
     @AfterEach
@@ -148,9 +148,9 @@ class StateDirectoryRobustnessTest {
         Process child = new ProcessBuilder(javaBin(), "-cp", Launcher.classPath(),
                 "dev.portmanager.testing.AllocateMany", file.toString(), "doomed", "1").start();
         children.add(child);
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        int port = Integer.parseInt(out.readLine().trim());
-        assertEquals("done", out.readLine());
+        ProcessLines out = ProcessLines.of(child);
+        int port = Integer.parseInt(out.next(CHILD_LINE).trim());
+        assertEquals("done", out.next(CHILD_LINE));
 
         StateDirectory state = new StateDirectory(config.stateDir());
         open.add(state::close);
@@ -281,8 +281,7 @@ class StateDirectoryRobustnessTest {
                 "dev.portmanager.testing.HoldRecordLock", config.stateDir().resolve("claims").toString(),
                 Integer.toString(wanted)).start();
         children.add(holder);
-        assertEquals("LOCKED", new BufferedReader(new InputStreamReader(holder.getInputStream(),
-                StandardCharsets.UTF_8)).readLine());
+        assertEquals("LOCKED", ProcessLines.of(holder).next(CHILD_LINE));
         HostAllocator allocator = new HostAllocator(config, state, "test-host");
         PortManagerException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(
                 PortManagerException.class, () -> allocator.allocate(ml("patient").preferredPort(wanted))));
@@ -294,9 +293,10 @@ class StateDirectoryRobustnessTest {
         Process p = new ProcessBuilder(javaBin(), "-cp", Launcher.classPath(), "dev.portmanager.testing.LookupOnce",
                 stateDir.toString(), service).redirectErrorStream(true).start();
         List<Integer> ports = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try {
+            ProcessLines out = ProcessLines.of(p);
             String line;
-            while ((line = out.readLine()) != null && !line.equals("END")) {
+            while ((line = out.next(CHILD_LINE)) != null && !line.equals("END")) {
                 ports.add(Integer.parseInt(line.trim()));
             }
         } finally {

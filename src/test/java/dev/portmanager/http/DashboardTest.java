@@ -11,6 +11,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -24,17 +28,24 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The dashboard in a real headless Chromium, driven over the DevTools protocol: it shows the allocations the
- * test made, then, without a reload, a service started afterwards; a screenshot is saved to
- * {@code target/dashboard.png}.
+ * test made, then, without a reload, services started afterwards; a screenshot is saved to
+ * {@code target/dashboard.png} (README's docs/dashboard.png is a copy of it).
+ *
+ * <p>The scene is the test's alone, so the screenshot is the same on every machine: every range is moved into a
+ * block of ports that nothing on this host listens on, the host is named {@code demo-host}, and the one conflict
+ * is deliberate (a python3 http.server listens on the first ml port without an allocation), which also makes the ml service
+ * that prefers that port move.
  */
 class DashboardTest {
     static final String PM = "/api/v1/port-management";
@@ -46,10 +57,77 @@ class DashboardTest {
     Sidecar sidecar;
     final List<ChildProcess> children = new ArrayList<>();
 
+    /** Ports per range, in the defaults' order; the two the scene uses get more room. */
+    static final Map<String, Integer> RANGE_SIZES = new java.util.LinkedHashMap<>();
+
+    static {
+        for (String type : List.of("database", "cache", "monitoring", "gateway", "microservice")) {
+            RANGE_SIZES.put(type, 2);
+        }
+        RANGE_SIZES.put("ml", 8);
+        RANGE_SIZES.put("bridge", 2);
+        RANGE_SIZES.put("development", 2);
+        RANGE_SIZES.put("testing", 8);
+        RANGE_SIZES.put("dynamic", 2);
+    }
+
+    int mlStart;
+
     @BeforeEach
     void start() throws Exception {
-        launcher = new Launcher(dir);
+        int total = RANGE_SIZES.values().stream().mapToInt(Integer::intValue).sum();
+        int base = freeBlock(total);
+        StringBuilder config = new StringBuilder("host: demo-host\nranges:\n");
+        int next = base;
+        for (Map.Entry<String, Integer> r : RANGE_SIZES.entrySet()) {
+            config.append("  ").append(r.getKey()).append(": { start: ").append(next).append(", end: ")
+                    .append(next + r.getValue() - 1).append(" }\n");
+            if (r.getKey().equals("ml")) {
+                mlStart = next;
+            }
+            next += r.getValue();
+        }
+        Path file = Files.writeString(dir.resolve("portmanager.yaml"), config.toString());
+        launcher = new Launcher(dir).env("PORTMANAGER_CONFIG", file.toString());
+        // the deliberate conflict: a listener in the ml range that no allocation covers
+        ChildProcess squatter = new ChildProcess(new ProcessBuilder("python3", "-m", "http.server",
+                String.valueOf(mlStart), "--bind", "127.0.0.1"));
+        children.add(squatter);
+        awaitListening(mlStart);
         sidecar = Sidecar.start(launcher, List.of(), List.of());
+    }
+
+    private static void awaitListening(int port) throws InterruptedException {
+        long end = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                if (System.currentTimeMillis() > end) {
+                    throw new AssertionError("the squatter never listened on " + port);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** The first port of {@code size} consecutive ones that nothing listens on (a wildcard bind of each works). */
+    private static int freeBlock(int size) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + ThreadLocalRandom.current().nextInt(9_000);
+            boolean free = true;
+            for (int p = base; p < base + size && free; p++) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new InetSocketAddress(p));
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new AssertionError("no " + size + " consecutive free ports in 20000-28999");
     }
 
     @AfterEach
@@ -57,7 +135,9 @@ class DashboardTest {
         for (int i = children.size() - 1; i >= 0; i--) {
             children.get(i).close();
         }
-        sidecar.close();
+        if (sidecar != null) {
+            sidecar.close();
+        }
     }
 
     private static String chromium() {
@@ -73,13 +153,20 @@ class DashboardTest {
     void showsAllocationsAndUpdatesLiveWhenAServiceStarts() throws Exception {
         String chromium = chromium();
         assumeTrue(chromium != null, "chromium is not installed (Debian package chromium; .ci/run installs it)");
+        // offline and under the API's rules: nothing loaded from elsewhere, and the browser is told so
+        Http.Reply served = Http.get(sidecar.uri("/"));
+        assertEquals(200, served.status(), served.toString());
+        assertEquals("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+                + "frame-ancestors 'none'", served.header("Content-Security-Policy"));
+        assertFalse(java.util.regex.Pattern.compile("(src|href|url)\\s*[=(]\\s*[\"']?(https?:)?//")
+                .matcher(served.body()).find(), "no external asset in the page");
         Http.Reply reserved = Http.post(sidecar.uri(PM + "/allocate"), "{\"service\":\"reserved-one\",\"type\":\"testing\"}");
         assertEquals(201, reserved.status(), reserved.toString());
         int reservedPort = reserved.json().get("port").asInt();
 
         ProcessBuilder chrome = new ProcessBuilder(chromium, "--headless", "--no-sandbox",
                 "--disable-gpu", "--no-first-run", "--remote-debugging-address=127.0.0.1",
-                "--remote-debugging-port=0", "--user-data-dir=" + dir.resolve("chromium"), "--window-size=1200,900",
+                "--remote-debugging-port=0", "--user-data-dir=" + dir.resolve("chromium"), "--window-size=1200,1500",
                 "about:blank");
         // Its singleton socket directory goes under TMPDIR: keep it inside the test's directory.
         chrome.environment().put("TMPDIR", Files.createDirectories(dir.resolve("tmp")).toString());
@@ -106,7 +193,20 @@ class DashboardTest {
 
             children.add(new ChildProcess(launcher.builder(List.of("run", "--service", "started-later", "--type",
                     "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"))));
-            text = awaitText(page, t -> t.contains("started-later") && t.contains("UP"));
+            // prefers the port this JVM holds: it moves to the next one of the ml range
+            children.add(new ChildProcess(launcher.builder(List.of("run", "--service", "emotion", "--type", "ml",
+                    "--preferred", String.valueOf(mlStart), "--", "python3", "-m", "http.server", "{port}",
+                    "--bind", "127.0.0.1"))));
+            text = awaitText(page, t -> t.contains("started-later") && t.contains("emotion")
+                    && !t.contains("no moves") && t.split("UP", -1).length - 1 >= 2);
+            assertEquals("[\"emotion\",\"" + mlStart + "\",\"" + (mlStart + 1) + "\"]",
+                    String.valueOf(page.evaluate("JSON.stringify([...document.querySelectorAll('#moves tbody tr')]"
+                            + ".map(r => [...r.cells].slice(0, 3).map(c => c.innerText)).flat())")),
+                    "the one move, requested -> actual: " + text);
+            assertEquals("[\"SQUATTER\",\"" + mlStart + "\"]",
+                    String.valueOf(page.evaluate("JSON.stringify([...document.querySelectorAll('#conflicts tbody tr')]"
+                            + ".map(r => [...r.cells].slice(0, 2).map(c => c.innerText)).flat())")),
+                    "the one, deliberate conflict: " + text);
             assertEquals(navigations, page.evaluate("performance.getEntriesByType('navigation').length"),
                     "updated without a reload");
             assertEquals("1", String.valueOf(page.evaluate("performance.getEntriesByType('navigation').length")));
@@ -119,7 +219,7 @@ class DashboardTest {
     }
 
     private static String awaitText(DevTools page, java.util.function.Predicate<String> p) throws Exception {
-        long end = System.currentTimeMillis() + 30_000;
+        long end = System.currentTimeMillis() + 90_000; // a bound on a hang: JVMs start slowly on a loaded machine
         String text = "";
         while (System.currentTimeMillis() < end) {
             text = String.valueOf(page.evaluate("document.body ? document.body.innerText : ''"));

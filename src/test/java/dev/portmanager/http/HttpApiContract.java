@@ -5,6 +5,8 @@ import dev.portmanager.cli.ChildProcess;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
 import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.config.PortRange;
+import dev.portmanager.testing.DeafListener;
 import dev.portmanager.testing.HeldRanges;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,7 +180,7 @@ abstract class HttpApiContract {
         assertEquals(201, created.status(), created.toString());
         JsonNode a = created.json();
         int port = a.get("port").asInt();
-        assertTrue(port >= 9500 && port <= 9999, a.toString());
+        assertTrue(launcher.ranges().contains("testing", port), a.toString());
         assertEquals("RESERVED", a.get("state").asText());
         assertEquals(0, a.get("pid").asLong(), "an API allocation is a reservation without an owner");
 
@@ -196,13 +197,14 @@ abstract class HttpApiContract {
     void preferredPortIsGrantedWhenFree() {
         // Free when picked; on this shared machine another process may bind it before the sidecar looks. Then
         // (and only then: the port is taken by now) the pick is made again.
-        int wanted = Ports.freeIn(9600, 9999);
+        PortRange testing = launcher.ranges().of("testing");
+        int wanted = Ports.freeIn(testing.start() + 5, testing.end());
         Http.Reply r = Http.post(at(PM + "/allocate"),
                 "{\"service\":\"beta\",\"type\":\"testing\",\"preferredPort\":" + wanted + ",\"ttl\":\"5m\"}");
         for (int retry = 0; retry < 3 && r.status() == 201 && r.json().get("port").asInt() != wanted
                 && !Ports.isFree(wanted); retry++) {
             assertEquals(200, Http.delete(at(PM + "/release/" + r.json().get("port").asInt())).status());
-            wanted = Ports.freeIn(wanted + 1, 9999);
+            wanted = Ports.freeIn(wanted + 1, testing.end());
             r = Http.post(at(PM + "/allocate"), "{\"service\":\"beta\",\"type\":\"testing\",\"preferredPort\":"
                     + wanted + ",\"ttl\":\"5m\"}");
         }
@@ -244,7 +246,7 @@ abstract class HttpApiContract {
         ChildProcess web = run("web", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
         JsonNode instance = awaitInstance("web", "UP");
         int port = instance.get("port").asInt();
-        assertTrue(port >= 9500 && port <= 9999, instance.toString());
+        assertTrue(launcher.ranges().contains("testing", port), instance.toString());
         assertTrue(instance.get("pid").asLong() > 0);
 
         Http.Reply health = Http.get(at(DISCOVERY + "/services/web/health"));
@@ -268,18 +270,10 @@ abstract class HttpApiContract {
 
     @Test
     void refreshNeverTakesAPortFromALiveProcess() throws Exception {
-        Path script = dir.resolve("deaf.py");
-        Path stop = dir.resolve("stop-listening");
-        // Listens until told to stop (a file appears), then closes its listener but keeps running.
-        Files.writeString(script, String.join("\n",
-                "import os, socket, sys, time",
-                "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-                "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(8)",
-                "while not os.path.exists(sys.argv[2]): time.sleep(0.05)",
-                "s.close(); time.sleep(120)", ""));
-        run("deaf", "python3", script.toString(), "{port}", stop.toString());
+        DeafListener deaf = new DeafListener(dir);
+        run("deaf", deaf.command().toArray(String[]::new));
         int port = awaitInstance("deaf", "UP").get("port").asInt();
-        Files.writeString(stop, "");
+        deaf.stopListening();
         awaitInstance("deaf", "DOWN");
 
         Http.Reply refreshed = Http.post(at(DISCOVERY + "/services/refresh"), null);
@@ -292,6 +286,33 @@ abstract class HttpApiContract {
         // Reported, not released: its process still runs, so it keeps its port and its entry.
         assertEquals(port, awaitInstance("deaf", "DOWN").get("port").asInt());
         assertTrue(allocatedPorts().contains(port));
+    }
+
+    /**
+     * A DNS outage: the service advertises a name that does not resolve, so every check of it fails, yet its
+     * process runs here and listens: refresh reports it, and it keeps its port.
+     */
+    @Test
+    void refreshKeepsALiveServiceWhoseNameDoesNotResolve() throws Exception {
+        List<String> args = new ArrayList<>(storeArgs());
+        args.addAll(List.of("run", "--service", "unresolved", "--type", "testing", "--", "python3", "-m",
+                "http.server", "{port}", "--bind", "127.0.0.1", "--directory", dir.toString()));
+        ProcessBuilder pb = launcher.builder(args);
+        pb.environment().put("PORTMANAGER_ADVERTISE", "no-such-host.invalid"); // RFC 6761: never resolves
+        ChildProcess c = new ChildProcess(pb);
+        children.add(c);
+        JsonNode down = awaitInstance("unresolved", "DOWN");
+        assertEquals("no-such-host.invalid", down.get("address").asText(), down.toString());
+        int port = down.get("port").asInt();
+
+        Http.Reply refreshed = Http.post(at(DISCOVERY + "/services/refresh"), null);
+        assertEquals(200, refreshed.status(), refreshed.toString());
+        assertEquals(0, refreshed.json().get("dropped").size(), refreshed.toString());
+        List<String> unhealthy = new ArrayList<>();
+        refreshed.json().get("unhealthy").forEach(i -> unhealthy.add(i.get("service").asText()));
+        assertTrue(unhealthy.contains("unresolved"), refreshed.toString());
+        assertTrue(allocatedPorts().contains(port), "its port is kept");
+        assertEquals(port, awaitInstance("unresolved", "DOWN").get("port").asInt());
     }
 
     List<Integer> allocatedPorts() {

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portmanager.cli.ChildProcess;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
+import dev.portmanager.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +25,7 @@ class HttpApiEmbeddedTest extends HttpApiContract {
 
     @Test
     void exhaustedRangeIs409NamingIt() throws Exception {
-        int first = Ports.freeRun(31000, 32000, 2);
+        int first = TestConfigs.freeBlock(2);
         Path config = dir.resolve("tiny.yaml");
         Files.writeString(config, String.join("\n",
                 "ranges:",
@@ -101,13 +103,11 @@ class HttpApiEmbeddedTest extends HttpApiContract {
         Path config = dir.resolve("short-lease.yaml");
         // Long enough that the checks between the kill and the lease's end fit in it on a busy machine (at 3 s
         // they sometimes did not), short enough to wait out.
-        Files.writeString(config, "lease: 8s\n");
         Launcher l = new Launcher(dir.resolve("killed"));
+        Files.writeString(config, l.rangesYaml() + "lease: 8s\n");
         List<String> global = List.of("--config", config.toString());
         try (Sidecar s = Sidecar.start(l, global, List.of());
-             ChildProcess run = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
-                     "--service", "victim", "--type", "testing", "--", "python3", "-m", "http.server", "{port}",
-                     "--bind", "127.0.0.1")))) {
+             ChildProcess run = pythonServer(l, config, "victim")) {
             long end = System.currentTimeMillis() + 30_000;
             while (!"UP".equals(healthOf(s, "victim")) && System.currentTimeMillis() < end) {
                 Thread.sleep(100);
@@ -150,23 +150,20 @@ class HttpApiEmbeddedTest extends HttpApiContract {
     @Test
     void refreshReleasesOnlyWhatNoLiveProcessOwns() throws Exception {
         Path config = dir.resolve("unresolvable.yaml");
-        Files.writeString(config, "advertise: no-such-host.invalid\n");
         Launcher l = new Launcher(dir.resolve("refresh"));
+        Files.writeString(config, l.rangesYaml() + "advertise: no-such-host.invalid\n");
         List<String> global = List.of("--config", config.toString());
         try (Sidecar s = Sidecar.start(l, global, List.of());
-             ChildProcess alive = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
-                     "--service", "unresolvable", "--type", "testing", "--", "python3", "-m", "http.server",
-                     "{port}", "--bind", "127.0.0.1")));
-             ChildProcess killed = new ChildProcess(l.builder(List.of("--config", config.toString(), "run",
-                     "--service", "killed", "--type", "testing", "--", "python3", "-m", "http.server",
-                     "{port}", "--bind", "127.0.0.1")))) {
+             ChildProcess alive = pythonServer(l, config, "unresolvable");
+             ChildProcess killed = pythonServer(l, config, "killed")) {
             int alivePort = awaitListed(s, "unresolvable");
             awaitListed(s, "killed");
             List<ProcessHandle> tree = killed.process().descendants().toList();
-            killed.process().destroyForcibly().waitFor();
+            killed.process().destroyForcibly();
+            killed.awaitExit(30_000);
             tree.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle h : tree) {
-                h.onExit().get();
+                h.onExit().get(30, TimeUnit.SECONDS); // SIGKILL: a bound on a hang, not on speed
             }
 
             Http.Reply refreshed = Http.post(s.uri(DISCOVERY + "/services/refresh"), null);
@@ -185,6 +182,12 @@ class HttpApiEmbeddedTest extends HttpApiContract {
     }
 
     /** Waits until {@code name} has a listed instance (UP or DOWN); returns its port. */
+    /** {@code portmanager --config CONFIG run --service SERVICE -- python3 -m http.server}, on loopback. */
+    private static ChildProcess pythonServer(Launcher l, Path config, String service) {
+        return new ChildProcess(l.builder(List.of("--config", config.toString(), "run", "--service", service,
+                "--type", "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")));
+    }
+
     private static int awaitListed(Sidecar s, String name) throws InterruptedException {
         long end = System.currentTimeMillis() + 30_000;
         Http.Reply r = null;

@@ -31,8 +31,9 @@ class HttpApiRedisTest extends HttpApiContract {
     /** A second "host": its own state directory and host name, the same Redis. */
     private Launcher otherHost(String name) throws Exception {
         Path config = dir.resolve(name + ".yaml");
-        Files.writeString(config, "host: " + name + "\nlease: 3s\n");
-        return new Launcher(dir.resolve(name)).env("PORTMANAGER_CONFIG", config.toString());
+        Launcher host = new Launcher(dir.resolve(name));
+        Files.writeString(config, host.rangesYaml() + "host: " + name + "\nlease: 3s\n");
+        return host.env("PORTMANAGER_CONFIG", config.toString());
     }
 
     /**
@@ -87,7 +88,13 @@ class HttpApiRedisTest extends HttpApiContract {
         for (JsonNode a : new ObjectMapper().readTree(fromC.out())) {
             found |= a.get("port").asInt() == cliPort && a.get("service").asText().equals("by-cli");
         }
-        assertTrue(found, fromC.toString());
+        // The allocating command's own output too: whether its publication reached Redis before it exited.
+        if (!found) {
+            String key = "{portmanager}:alloc:" + r.json().get("host").asText() + ":" + cliPort;
+            throw new AssertionError("host-c does not see by-cli:\n" + fromC + "\nthe allocate command:\n" + cli
+                    + "\nin Redis, EXISTS " + key + " = " + REDIS.server().command("EXISTS", key)
+                    + ", DBSIZE = " + REDIS.server().command("DBSIZE"));
+        }
     }
 
     @Test

@@ -20,20 +20,6 @@ final class Ports {
         throw new AssertionError("no free port in " + from + "-" + to);
     }
 
-    /** A run of {@code n} consecutive free ports in [from, to]; returns the first. */
-    static int freeRun(int from, int to, int n) {
-        outer:
-        for (int p = from; p + n - 1 <= to; p++) {
-            for (int i = 0; i < n; i++) {
-                if (!isFree(p + i)) {
-                    continue outer;
-                }
-            }
-            return p;
-        }
-        throw new AssertionError("no " + n + " free consecutive ports in " + from + "-" + to);
-    }
-
     static boolean isFree(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);

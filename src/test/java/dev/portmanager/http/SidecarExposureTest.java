@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,8 @@ class SidecarExposureTest {
             assertEquals(421, Http.raw(base, "GET " + PM + "/allocations HTTP/1.1\r\nHost: " + host + "\r\n\r\n"),
                     host);
             assertEquals(421, Http.raw(base, "GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), host);
+            assertEquals(421, Http.raw(base, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), "dashboard " + host);
+            assertEquals(421, Http.raw(base, "GET /metrics HTTP/1.1\r\nHost: " + host + "\r\n\r\n"), host);
             assertEquals(421, Http.raw(base, "POST " + PM + "/allocate HTTP/1.1\r\nHost: " + host
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + ALLOCATE.length() + "\r\n\r\n"
                     + ALLOCATE), host);
@@ -172,7 +175,7 @@ class SidecarExposureTest {
                 cert.keyStore.toString()))) {
             URI base = URI.create("https://127.0.0.1:" + s.url().getPort());
             HttpClient client = cert.client();
-            for (String path : List.of("/health", PM + "/allocations", DISCOVERY + "/services")) {
+            for (String path : List.of("/health", PM + "/allocations", DISCOVERY + "/services", "/", "/metrics")) {
                 Http.Reply r = Http.send(client, "GET", URI.create(base + path), null, null);
                 assertError(r, 401, "unauthorized");
             }
@@ -204,10 +207,71 @@ class SidecarExposureTest {
 
     @Test
     void slowHeaderClientsDoNotStallHealthOnJdk25() throws Exception {
+        slowHeadersLeaveRoom(jdk25(), "jdk25");
+    }
+
+    /** The JDK 25 the build pins (skips the test without it). */
+    private static String jdk25() {
         Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jdk25.resolve("bin/java")),
                 "no JDK 25 at " + jdk25);
-        slowHeadersLeaveRoom(jdk25.toString(), "jdk25");
+        return jdk25.toString();
+    }
+
+    /**
+     * The header-read timeout itself, at the sidecar's own setting (10 s, nothing raised): connections that send
+     * half a request line and stall are closed by the sidecar, without an answer, while /health keeps answering.
+     */
+    @Test
+    void halfRequestLinesAreClosedByTheReadTimeoutOnJdk17() throws Exception {
+        halfRequestLinesAreClosed(System.getProperty("java.home"), "jdk17");
+    }
+
+    @Test
+    void halfRequestLinesAreClosedByTheReadTimeoutOnJdk25() throws Exception {
+        halfRequestLinesAreClosed(jdk25(), "jdk25");
+    }
+
+    private void halfRequestLinesAreClosed(String javaHome, String name) throws Exception {
+        Launcher l = new Launcher(dir.resolve("stall-" + name)).env("JAVA_HOME", javaHome);
+        try (Sidecar s = Sidecar.start(l, List.of(), List.of())) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 32; i++) {
+                    Socket sock = new Socket(s.url().getHost(), s.url().getPort());
+                    sock.getOutputStream().write("GET /hea".getBytes(StandardCharsets.ISO_8859_1));
+                    sock.getOutputStream().flush();
+                    stalled.add(sock);
+                }
+                // Still open: a half request line is no reason to hang up by itself, only the timeout is.
+                Socket first = stalled.get(0);
+                first.setSoTimeout(300);
+                assertThrows(java.net.SocketTimeoutException.class, () -> first.getInputStream().read(),
+                        "the stalled connection was answered or closed at once");
+                for (int i = 0; i < 3; i++) {
+                    Http.Reply r = Http.get(s.uri("/health"));
+                    assertEquals(200, r.status(), r.toString());
+                }
+                // Each is closed by the sidecar (end of stream, or a reset), with not one byte of answer. The
+                // deadline bounds a hang: the timeout is 10 s, the check runs every second.
+                for (Socket sock : stalled) {
+                    sock.setSoTimeout(60_000);
+                    int read;
+                    try {
+                        read = sock.getInputStream().read();
+                    } catch (java.net.SocketException reset) {
+                        read = -1;
+                    }
+                    assertEquals(-1, read, "a stalled connection got an answer instead of being closed");
+                }
+                Http.Reply after = Http.get(s.uri("/health"));
+                assertEquals(200, after.status(), after.toString());
+            } finally {
+                for (Socket sock : stalled) {
+                    sock.close();
+                }
+            }
+        }
     }
 
     private void slowHeadersLeaveRoom(String javaHome, String name) throws Exception {

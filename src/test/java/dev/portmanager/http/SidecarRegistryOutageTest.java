@@ -3,6 +3,7 @@ package dev.portmanager.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
+import dev.portmanager.testing.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +65,43 @@ class SidecarRegistryOutageTest {
             assertEquals("stale", conflicts.header("PortManager-Registry"));
             Http.Reply services = Http.get(s.uri("/api/v1/discovery/services"));
             assertEquals(200, services.status(), services.toString());
+            assertTrue(conflicts.header("PortManager-Registry-Detail").contains("did not answer"),
+                    "why it is stale: " + conflicts);
+
+            // The CLI through the sidecar says so too: exit 3 (a partial answer, as for a direct store read), one
+            // line on stderr with the sidecar's reason, and stdout the answer itself, table or the API's JSON.
+            Launcher cli = new Launcher(dir);
+            Launcher.Result table = cli.run("--url", s.url().toString(), "allocations");
+            assertEquals(3, table.exit(), table.toString());
+            assertTrue(table.out().lines().anyMatch(l -> l.startsWith(port + " ") && l.contains(" local ")),
+                    "this host's allocation: " + table);
+            List<String> notice = table.err().lines().filter(l -> l.contains("registry part stale")).toList();
+            assertEquals(1, notice.size(), table.toString());
+            assertTrue(notice.get(0).contains("the sidecar at " + s.url() + " could not read the registry (")
+                    && notice.get(0).contains("did not answer"), table.toString());
+            Launcher.Result json = cli.run("--url", s.url().toString(), "allocations", "--json");
+            assertEquals(3, json.exit(), json.toString());
+            List<Integer> jsonPorts = new ArrayList<>();
+            Json.LENIENT.readTree(json.out()).forEach(a -> jsonPorts.add(a.get("port").asInt()));
+            assertEquals(List.of(port), jsonPorts, json.toString());
+            assertTrue(json.err().contains("registry part stale"), json.toString());
+        }
+    }
+
+    @Test
+    void aFreshRegistryPartIsNoPartialAnswer() throws Exception {
+        try (RedisServer redis = RedisServer.launch();
+             Sidecar s = Sidecar.start(new Launcher(dir), List.of("--store", redis.uri()), List.of())) {
+            // its first read may still be under way (pending, which is stale too): wait for one that finished
+            long end = System.currentTimeMillis() + 60_000;
+            while (!"fresh".equals(Http.get(s.uri(PM + "/allocations")).header("PortManager-Registry"))
+                    && System.currentTimeMillis() < end) {
+                Thread.sleep(200);
+            }
+            Launcher.Result r = new Launcher(dir).run("--url", s.url().toString(), "allocations", "--json");
+            // the sidecar's own registration is on this host; the registry answered, so nothing is partial
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(!r.err().contains("registry part stale"), r.toString());
         }
     }
 }

@@ -41,10 +41,15 @@ final class TestCertificate {
         Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "sidecar", "-keyalg", "EC",
                 "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", PASSWORD)
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("keytool failed: " + out);
+                .redirectErrorStream(true).redirectOutput(dir.resolve("keytool.out").toFile()).start();
+        // Waited for first, with a bound: its output goes to a file, so reading it can never block.
+        boolean finished = p.waitFor(60, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(dir.resolve("keytool.out"), StandardCharsets.UTF_8);
+        if (!finished || p.exitValue() != 0) {
+            throw new IllegalStateException("keytool failed" + (finished ? "" : " to finish within 60 s") + ": " + out);
         }
         KeyStore store = KeyStore.getInstance(ks.toFile(), PASSWORD.toCharArray());
         Key key = store.getKey("sidecar", PASSWORD.toCharArray());

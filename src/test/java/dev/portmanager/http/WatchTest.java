@@ -139,16 +139,36 @@ class WatchTest {
         assertTrue(before.body().contains("portmanager_conflicts{kind=\"squatter\"}"), before.body());
         assertTrue(before.body().contains("portmanager_moved_allocations{range=\"testing\"}"), before.body());
 
+        String moves = "portmanager_moves_total{range=\"testing\"}";
+        String movedNow = "portmanager_moved_allocations{range=\"testing\"}";
+        assertTrue(before.body().contains("# TYPE portmanager_moves_total counter"), before.body());
+
         Http.Reply created = Http.post(sidecar.uri(PM + "/allocate"), "{\"service\":\"metered\",\"type\":\"testing\"}");
         assertEquals(201, created.status(), created.toString());
+        int taken = created.json().get("port").asInt();
         assertEquals(200, get(DISCOVERY + "/services").statusCode(), "a lookup to time");
         String after = get("/metrics").body();
         assertEquals(sample(before.body(), made) + 1, sample(after, made), after);
         assertEquals(sample(before.body(), reserved) + 1, sample(after, reserved), after);
+        assertEquals(sample(before.body(), moves), sample(after, moves), "no move yet: " + after);
         assertTrue(sample(after, "portmanager_lookup_duration_seconds_count") >= 1, after);
         assertTrue(after.contains("portmanager_lookup_duration_seconds_bucket{le=\"0.001\"}"), after);
-        assertEquals(200, Http.send("DELETE", sidecar.uri(PM + "/release/" + created.json().get("port").asInt()),
-                null, "application/json").status());
+
+        // asking for the port just reserved is a move: the counter of moves rises by one, and stays there
+        Http.Reply moved = Http.post(sidecar.uri(PM + "/allocate"),
+                "{\"service\":\"metered-moved\",\"type\":\"testing\",\"preferredPort\":" + taken + "}");
+        assertEquals(201, moved.status(), moved.toString());
+        assertNotEquals(taken, moved.json().get("port").asInt(), moved.toString());
+        String afterMove = get("/metrics").body();
+        assertEquals(sample(before.body(), made) + 2, sample(afterMove, made), afterMove);
+        assertEquals(sample(before.body(), reserved) + 2, sample(afterMove, reserved), afterMove);
+        assertEquals(sample(before.body(), moves) + 1, sample(afterMove, moves), afterMove);
+        assertEquals(sample(before.body(), movedNow) + 1, sample(afterMove, movedNow), afterMove);
+        assertEquals(sample(afterMove, moves), sample(get("/metrics").body(), moves), "a move counts once");
+        for (Http.Reply r : List.of(created, moved)) {
+            assertEquals(200, Http.send("DELETE", sidecar.uri(PM + "/release/" + r.json().get("port").asInt()),
+                    null, "application/json").status());
+        }
     }
 
     @Test
@@ -206,7 +226,7 @@ class WatchTest {
 
             ChildProcess web = child(List.of("run", "--service", "emo", "--type", "testing", "--",
                     "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"));
-            List<Endpoint> up = direct.poll(30, TimeUnit.SECONDS);
+            List<Endpoint> up = direct.poll(90, TimeUnit.SECONDS); // a child JVM's start on a loaded machine
             assertNotNull(up, "no call after the service started");
             assertEquals(1, up.size(), up.toString());
             assertEquals("emo", up.get(0).service());

@@ -33,6 +33,13 @@ class RedisStoreUriTest {
         assertEquals("rediss://cache.internal:6380/2", full.describe());
 
         assertEquals("redis://[::1]:7000/0", RedisStoreUri.parse("redis://:pw@[::1]:7000").describe());
+
+        // Lettuce's sentinel syntax, over TLS too; schemes are case-insensitive
+        RedisStoreUri sentinels = RedisStoreUri.parse("REDISS-SENTINEL://:s3cret@s1:26380,s2/3#pm-master");
+        assertEquals(RedisStoreUri.Kind.SENTINEL, sentinels.kind());
+        assertTrue(sentinels.tls());
+        assertEquals("rediss-sentinel://s1:26380,s2:26379/3#pm-master", sentinels.describe());
+        assertEquals("redis-sentinel://s1:26379/0#m", RedisStoreUri.parse("Redis-Sentinel://s1#m").describe());
     }
 
     @ParameterizedTest
@@ -46,6 +53,13 @@ class RedisStoreUriTest {
             "redis://user:s3cret@cache:6379/1/2",
             "redis://user:s3cret@cache:6379#frag",
             "redis://user:s3cret@ca che:6379", // not a URI at all
+            "redis-sentinal://:s3cret@s1:26379#m", // misspelled scheme
+            "rediss-sentinel://:s3cret@s1:26379",  // no #master
+            "rediss://:s3cret@a,b:6379",       // several hosts are for sentinels
+            "redis://:s3/cret@cache:6379",     // reserved characters in the password, not encoded
+            "redis://:s3?cret@cache:6379",
+            "redis://:s3#cret@cache:6379",
+            "redis://:s3@cret@cache:6379/",
             "  ",
     })
     void rejectsMalformedUrisSayingWhatIsAcceptedWithoutThePassword(String uri) {

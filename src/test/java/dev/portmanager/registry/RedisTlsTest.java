@@ -1,5 +1,7 @@
 package dev.portmanager.registry;
 
+import dev.portmanager.testing.RedisCluster;
+import dev.portmanager.testing.RedisSentinels;
 import dev.portmanager.testing.RedisServer;
 import dev.portmanager.testing.TestCertificates;
 import org.junit.jupiter.api.AfterAll;
@@ -94,6 +96,44 @@ class RedisTlsTest {
             RegistryException e = assertThrows(RegistryException.class,
                     () -> other.publish(listening(8085, "svc", 1, 100, 30_000)));
             assertTrue(e.getMessage().contains("NOPERM"), e.getMessage());
+        }
+    }
+
+    /** rediss-sentinel:// (Lettuce's syntax): TLS to the sentinels and to the master they name, with redisCa. */
+    @Test
+    void sentinelsOverTls() {
+        try (RedisSentinels sentinels = RedisSentinels.launch(certs)) {
+            String uri = sentinels.uri();
+            assertTrue(uri.startsWith("rediss-sentinel://"), uri);
+            try (RedisRegistry registry = new RedisRegistry(uri, "portmanager", 30_000, certs.ca())) {
+                assertEquals(uri, registry.describe());
+                registry.publish(listening(8086, "svc-sentinel", 1, 100, 30_000));
+                assertEquals(List.of(8086), registry.lookup("svc-sentinel").stream().map(a -> a.port()).toList());
+            }
+            // it is the master's TLS port that holds the entry (the plain port is the fixture's)
+            assertEquals(":1", sentinels.master().command("EXISTS",
+                    "{portmanager}:alloc:" + TestAllocations.HOST + ":8086"));
+        }
+    }
+
+    /**
+     * A Redis Cluster over TLS (tls-cluster yes): the URI names one node's TLS port, the cluster client follows
+     * the slot map to the TLS ports the nodes announce, verifying each against redisCa.
+     */
+    @Test
+    void aClusterOverTls() {
+        try (RedisCluster cluster = RedisCluster.launch(certs)) {
+            RedisServer holder = cluster.masterOf("{portmanager}");
+            int named = cluster.indexOf(holder) == 0 ? 1 : 0; // a node that does not hold the keys
+            try (RedisRegistry registry = new RedisRegistry(cluster.uri(named), "portmanager", 30_000,
+                    certs.ca())) {
+                // the very first command goes to a node whose TLS connection is still being opened: it must wait
+                // for it, not be rejected (a one-shot CLI read would always come back partial)
+                registry.publish(listening(8087, "svc-cluster", 1, 100, 30_000));
+                assertEquals(List.of(8087), registry.lookup("svc-cluster").stream().map(a -> a.port()).toList());
+                assertTrue(registry.isCluster(), "the cluster was detected through a TLS node");
+            }
+            assertEquals(":1", holder.command("EXISTS", "{portmanager}:alloc:" + TestAllocations.HOST + ":8087"));
         }
     }
 

@@ -5,9 +5,7 @@ import dev.portmanager.AllocationState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.portmanager.registry.RegistrySyncTest.awaitTrue;
 import static dev.portmanager.registry.TestAllocations.listening;
@@ -21,71 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RegistrySyncLongOutageTest {
     private static final Duration RENEW = Duration.ofMillis(60);
 
-    /** Records "publish PORT LEASE" and "withdraw PORT"; fails (and records nothing) while {@code down}. */
-    static final class RecordingRegistry implements Registry {
-        final AtomicBoolean down = new AtomicBoolean();
-        private final List<String> calls = new ArrayList<>();
-        private final List<Long> leases = new ArrayList<>();
-
-        private synchronized void record(String call, long lease) {
-            if (down.get()) {
-                throw new RegistryUnavailableException("switched off");
-            }
-            calls.add(call);
-            leases.add(lease);
-        }
-
-        synchronized List<String> calls() {
-            return new ArrayList<>(calls);
-        }
-
-        synchronized long leaseOf(String call) {
-            return leases.get(calls.indexOf(call));
-        }
-
-        @Override
-        public PublishOutcome publish(Allocation a) {
-            record("publish " + a.port(), a.leaseMillis());
-            return PublishOutcome.RENEWED;
-        }
-
-        @Override
-        public boolean withdraw(Allocation a) {
-            record("withdraw " + a.port(), 0);
-            return true;
-        }
-
-        @Override
-        public List<Allocation> allocations() {
-            return List.of();
-        }
-
-        @Override
-        public List<Allocation> lookup(String service) {
-            if (down.get()) {
-                throw new RegistryUnavailableException("switched off");
-            }
-            return List.of();
-        }
-
-        @Override
-        public int reap(long graceMillis) {
-            return 0;
-        }
-
-        @Override
-        public String describe() {
-            return "recording";
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
     @Test
     void churnDuringAnOutageLeavesOnePendingEntryPerPort() {
-        RecordingRegistry registry = new RecordingRegistry();
+        SwitchableRegistry registry = new SwitchableRegistry();
         try (RegistrySync sync = new RegistrySync(registry, RENEW)) {
             registry.down.set(true);
             // a service restarting in a loop on one port while Redis is away: thousands of grants and releases
@@ -96,7 +32,7 @@ class RegistrySyncLongOutageTest {
             }
             registry.down.set(false);
             assertTrue(sync.flush(Duration.ofSeconds(10)), "caught up");
-            List<String> calls = registry.calls();
+            List<String> calls = registry.delivered();
             assertEquals(List.of("withdraw 9100"), calls.stream().filter(c -> c.startsWith("withdraw")).toList(),
                     "one withdrawal for the port, not one per release: " + calls.size() + " calls");
             assertTrue(sync.tracked().isEmpty());
@@ -105,7 +41,7 @@ class RegistrySyncLongOutageTest {
 
     @Test
     void afterAnOutageRenewalsGoBeforeTheBacklog() {
-        RecordingRegistry registry = new RecordingRegistry();
+        SwitchableRegistry registry = new SwitchableRegistry();
         try (RegistrySync sync = new RegistrySync(registry, RENEW)) {
             Allocation gone = listening(9200, "svc", 1, 100, 180);
             sync.track(listening(9201, "svc", 1, 100, 180));
@@ -118,11 +54,11 @@ class RegistrySyncLongOutageTest {
             sync.untrack(gone);                             // backlog: a withdrawal...
             sync.track(listening(9203, "svc", 1, 100, 180)); // ...and first publications
             sync.track(listening(9204, "svc", 1, 100, 180));
-            int before = registry.calls().size();
+            int before = registry.delivered().size();
             registry.down.set(false);
             assertTrue(sync.flush(Duration.ofSeconds(10)));
 
-            List<String> after = registry.calls().subList(before, before + 5);
+            List<String> after = registry.delivered().subList(before, before + 5);
             assertEquals(List.of("publish 9201", "publish 9202"), after.subList(0, 2),
                     "the entries Redis holds are renewed first: " + after);
             // then the backlog: withdrawals (a new grant of a port must find the old one gone), first publications
@@ -132,7 +68,7 @@ class RegistrySyncLongOutageTest {
 
     @Test
     void aReservationPublishedAfterAnOutageKeepsItsDeadline() {
-        RecordingRegistry registry = new RecordingRegistry();
+        SwitchableRegistry registry = new SwitchableRegistry();
         try (RegistrySync sync = new RegistrySync(registry, RENEW)) {
             registry.down.set(true);
             long now = System.currentTimeMillis();
@@ -145,7 +81,7 @@ class RegistrySyncLongOutageTest {
             assertTrue(sync.flush(Duration.ofSeconds(10)));
             long publishedAt = System.currentTimeMillis();
 
-            List<String> calls = registry.calls();
+            List<String> calls = registry.delivered();
             assertEquals(List.of("publish 9301"), calls, "an ended reservation is not published: " + calls);
             long lease = registry.leaseOf("publish 9301");
             // what was left of the deadline, not the whole ttl again

@@ -1,12 +1,9 @@
 package dev.portmanager.registry;
 
-import dev.portmanager.Allocation;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.portmanager.registry.RegistrySyncTest.awaitTrue;
 import static dev.portmanager.registry.TestAllocations.listening;
@@ -14,78 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * RegistrySync's outage rules, against an in-memory registry that can be switched off: what it calls, in which
- * order. (The same behaviour against a real Redis is covered by {@link RegistrySyncTest}.)
+ * RegistrySync's outage rules, against an in-memory registry that can be switched off ({@link SwitchableRegistry}):
+ * what it calls, in which order. (The same behaviour against a real Redis is covered by {@link RegistrySyncTest}.)
  */
 class RegistrySyncOutageTest {
     private static final Duration RENEW = Duration.ofMillis(60);
-
-    /** Records every call; fails them all while {@code down}. */
-    static final class SwitchableRegistry implements Registry {
-        final AtomicBoolean down = new AtomicBoolean();
-        final List<String> events = new ArrayList<>();
-
-        private synchronized void record(String event) {
-            events.add(event + (down.get() ? "-failed" : ""));
-            if (down.get()) {
-                throw new RegistryUnavailableException("switched off");
-            }
-        }
-
-        /**
-         * Ends the outage and returns how many calls came before it, in one step under the lock every call takes:
-         * no call can fall between the count and the switch (a retry could, were they two steps).
-         */
-        synchronized int switchOn() {
-            down.set(false);
-            return events.size();
-        }
-
-        synchronized List<String> events() {
-            return new ArrayList<>(events);
-        }
-
-        synchronized long count(String event) {
-            return events.stream().filter(event::equals).count();
-        }
-
-        @Override
-        public PublishOutcome publish(Allocation allocation) {
-            record("publish");
-            return PublishOutcome.RENEWED;
-        }
-
-        @Override
-        public boolean withdraw(Allocation allocation) {
-            record("withdraw");
-            return true;
-        }
-
-        @Override
-        public List<Allocation> allocations() {
-            return List.of();
-        }
-
-        @Override
-        public List<Allocation> lookup(String service) {
-            return List.of();
-        }
-
-        @Override
-        public int reap(long graceMillis) {
-            record("reap");
-            return 0;
-        }
-
-        @Override
-        public String describe() {
-            return "switchable";
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     @Test
     void afterAnOutageEverythingIsRepublishedAndTheFirstReapIsSkipped() {
@@ -101,7 +31,7 @@ class RegistrySyncOutageTest {
             int outageEnds = registry.switchOn();
             awaitTrue(() -> registry.count("reap") >= 4, "reaping again after the outage");
 
-            List<String> after = registry.events().subList(outageEnds, registry.events().size());
+            List<String> after = registry.kinds().subList(outageEnds, registry.kinds().size());
             assertEquals("publish", after.get(0), "the first call after the outage republishes: " + after);
             int firstReap = after.indexOf("reap");
             long renewalsBefore = after.subList(0, firstReap).stream().filter("publish"::equals).count();
@@ -120,7 +50,7 @@ class RegistrySyncOutageTest {
             sync.track(listening(8086, "svc", 1, 100, 90_000));
             sync.flush(Duration.ofMillis(300));
             // new work while down waits for the next retry instead of hammering an unreachable server
-            assertEquals(List.of("publish-failed"), registry.events());
+            assertEquals(List.of("publish-failed"), registry.kinds());
         }
     }
 }

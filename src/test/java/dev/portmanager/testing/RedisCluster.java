@@ -20,12 +20,24 @@ public final class RedisCluster implements AutoCloseable {
     private static final long FORM_TIMEOUT_MILLIS = 30_000;
 
     private final List<RedisServer> nodes = new ArrayList<>();
+    private final List<Integer> tlsPorts = new ArrayList<>();
+    private final TestCertificates certs;
 
-    private RedisCluster() {
+    private RedisCluster(TestCertificates certs) {
+        this.certs = certs;
     }
 
     public static RedisCluster launch() {
-        RedisCluster cluster = new RedisCluster();
+        return launch(null);
+    }
+
+    /**
+     * With {@code certs}, every node also serves TLS on a port of its own, and the cluster speaks TLS among
+     * itself and announces its TLS ports ({@code tls-cluster yes}, {@code tls-replication yes}): clients that
+     * follow the slot map then connect over TLS. Plain ports stay open for the fixture's readiness checks.
+     */
+    public static RedisCluster launch(TestCertificates certs) {
+        RedisCluster cluster = new RedisCluster(certs);
         try {
             cluster.start();
         } catch (RuntimeException e) {
@@ -38,19 +50,30 @@ public final class RedisCluster implements AutoCloseable {
     private void start() {
         for (int i = 0; i < NODES; i++) {
             // the bus port is named, since the default (port + 10000) may be taken or above 65535
-            nodes.add(new RedisServer(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                    "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0",
+            List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file",
+                    "nodes.conf", "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0",
                     "--cluster-port", Integer.toString(RedisServer.freePort()),
                     // a replica's first sync starts at once instead of after the default 5 s
-                    "--repl-diskless-sync-delay", "0")));
+                    "--repl-diskless-sync-delay", "0"));
+            if (certs != null) {
+                int tls = RedisServer.freePort();
+                tlsPorts.add(tls);
+                args.addAll(certs.redisTlsArgs(tls));
+                args.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
+            }
+            nodes.add(new RedisServer(args));
         }
         // started one by one: each waits for PING, a few ms apiece
         for (RedisServer n : nodes) {
             n.start();
         }
-        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-        for (RedisServer n : nodes) {
-            create.add("127.0.0.1:" + n.port());
+        List<String> create = new ArrayList<>(List.of("redis-cli"));
+        if (certs != null) {
+            create.addAll(List.of("--tls", "--cacert", certs.ca().toString()));
+        }
+        create.addAll(List.of("--cluster", "create"));
+        for (int i = 0; i < NODES; i++) {
+            create.add("127.0.0.1:" + (certs == null ? nodes.get(i).port() : tlsPorts.get(i)));
         }
         create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
         RedisCli.exec(create);
@@ -71,9 +94,9 @@ public final class RedisCluster implements AutoCloseable {
         return nodes;
     }
 
-    /** {@code redis://127.0.0.1:<port>} of node {@code i} (0-5). */
+    /** {@code redis://127.0.0.1:<port>} of node {@code i} (0-5); {@code rediss://} and its TLS port with TLS. */
     public String uri(int i) {
-        return nodes.get(i).uri();
+        return certs == null ? nodes.get(i).uri() : "rediss://127.0.0.1:" + tlsPorts.get(i);
     }
 
     /** The master that currently owns the slot of {@code key} (e.g. {@code {portmanager}}), as one node sees it. */
@@ -103,10 +126,11 @@ public final class RedisCluster implements AutoCloseable {
         return nodes.indexOf(node);
     }
 
+    /** The node on {@code port}: its plain port, or its TLS port (what a TLS cluster announces). */
     private RedisServer byPort(int port) {
-        for (RedisServer n : nodes) {
-            if (n.port() == port) {
-                return n;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).port() == port || (certs != null && tlsPorts.get(i) == port)) {
+                return nodes.get(i);
             }
         }
         throw new IllegalStateException("no node on port " + port);

@@ -3,16 +3,14 @@ package dev.portmanager.testing;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.config.PortRange;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Configurations for tests: the real rules on ranges placed in a block of ports that nothing on the machine
- * listens on, found at run time, so that tests do not collide with the host's own services or each other.
+ * Configurations for tests: the real rules on ranges placed in ports of this JVM's own block, in which nothing on
+ * the machine listens, so that tests do not collide with the host's own services, each other or another build.
  */
 public final class TestConfigs {
     private TestConfigs() {
@@ -33,26 +31,11 @@ public final class TestConfigs {
                 .withCooldown(Duration.ofMillis(1500)).withHost("test-host");
     }
 
-    /** The first port of a block of {@code size} ports below the ephemeral range in which nothing listens now. */
+    /**
+     * The first port of {@code size} consecutive ports in which nothing listens now, from this JVM's own block
+     * ({@link PortBlock}): another build's tests on the host never get the same ports.
+     */
     public static int freeBlock(int size) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 12000 + (int) (Math.random() * 18000);
-            base -= base % 100;
-            if (base + size < 32768 && nothingListens(base, size)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free block of " + size + " ports found");
-    }
-
-    private static boolean nothingListens(int base, int size) {
-        for (int p = base; p < base + size; p += 7) {
-            try (ServerSocket s = new ServerSocket(p)) {
-                s.setReuseAddress(true);
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
+        return PortBlock.take(size);
     }
 }

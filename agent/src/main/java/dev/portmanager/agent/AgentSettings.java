@@ -35,7 +35,7 @@ public final class AgentSettings {
         KEYS.put("instance", "an instance id: " + AllocationRequest.NAME_RULE);
         KEYS.put("preferred", "a port 1-65535, or requested=preferred pairs separated by ';' (8080=8301;8081=8302)");
         KEYS.put("mode", "preferred or strict");
-        KEYS.put("store", "embedded, or a redis://, rediss:// or redis-sentinel:// URI");
+        KEYS.put("store", "embedded, or a redis://, rediss://, redis-sentinel:// or rediss-sentinel:// URI");
         KEYS.put("redisCa", "a PEM file with the CA certificate(s) of a rediss:// server");
         KEYS.put("host", "this host's name in the registry");
         KEYS.put("advertise", "the address clients should connect to");
@@ -244,7 +244,7 @@ public final class AgentSettings {
      */
     private static String store(String value) {
         if (value.equals("embedded") || hasScheme(value, "redis://") || hasScheme(value, "rediss://")
-                || hasScheme(value, "redis-sentinel://")) {
+                || hasScheme(value, "redis-sentinel://") || hasScheme(value, "rediss-sentinel://")) {
             return value;
         }
         throw new IllegalArgumentException("bad store");

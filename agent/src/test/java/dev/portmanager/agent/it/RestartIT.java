@@ -1,9 +1,11 @@
 package dev.portmanager.agent.it;
 
+import dev.portmanager.testing.IsolatedRanges;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,18 +16,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An app under the agent dies with kill -9 (no shutdown hook, nothing released), and comes back: its port cools
  * down for everyone else, and the app itself gets the same port again, as a restarted service should.
+ *
+ * <p>Its apps allocate from ranges of this JVM's own ({@link IsolatedRanges}), not the default ones: between the kill
+ * and the restart, another build's app under the agent would be granted the free default port and bind it, and the
+ * sticky port would then rightly be refused.
  */
 class RestartIT {
+    private final IsolatedRanges ranges = IsolatedRanges.take();
+    private Path config;
 
     @Test
-    void anAppKilledWithMinus9GetsItsStickyPortBackAndTheCoolDownKeepsOthersOff(@TempDir Path stateDir)
-            throws Exception {
+    void anAppKilledWithMinus9GetsItsStickyPortBackAndTheCoolDownKeepsOthersOff(@TempDir Path dir) throws Exception {
+        Path stateDir = dir.resolve("state");
+        config = Files.writeString(dir.resolve("config.yaml"), ranges.yaml());
         try (ServerSocket taken = Ports.hold()) {
             String hardcoded = Integer.toString(taken.getLocalPort());
             int first;
             try (ChildJvm app = start("restarter", stateDir, hardcoded)) {
                 first = app.awaitListening();
-                assertTrue(first >= Ports.ML_START && first <= Ports.ML_END, app.toString());
+                assertTrue(ranges.contains("ml", first), app.toString());
                 assertEquals("HELLO serversocket", Ports.request(first, false));
                 assertTrue(Registry.lookup(stateDir, "restarter").stream().anyMatch(e -> e.port() == first),
                         app.toString());
@@ -36,7 +45,7 @@ class RestartIT {
             try (ChildJvm other = start("bystander", stateDir, hardcoded)) {
                 int port = other.awaitListening();
                 assertNotEquals(first, port, "the dead app's port is cooling down: " + other);
-                assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, other.toString());
+                assertTrue(ranges.contains("ml", port), other.toString());
 
                 // The app again (same service, so the same instance): its previous port at once, cool-down or not.
                 try (ChildJvm again = start("restarter", stateDir, hardcoded)) {
@@ -54,8 +63,8 @@ class RestartIT {
         }
     }
 
-    private static ChildJvm start(String service, Path stateDir, String hardcoded) throws Exception {
-        return ChildJvm.start(Jdk.jdk17(), "service=" + service + ",type=ml,stateDir=" + stateDir, List.of(),
-                AgentJar.subjects(), Stack.SERVER_SOCKET.mainClass, hardcoded);
+    private ChildJvm start(String service, Path stateDir, String hardcoded) throws Exception {
+        return ChildJvm.start(Jdk.jdk17(), "service=" + service + ",type=ml,stateDir=" + stateDir + ",config=" + config,
+                List.of(), AgentJar.subjects(), Stack.SERVER_SOCKET.mainClass, hardcoded);
     }
 }
