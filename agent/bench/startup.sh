@@ -90,6 +90,7 @@ run() { # jdk app variant round [hold] -> "listening-us whole-us rss-kB [held-rs
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
 for jdk in 17 25; do # warm-up: the warm and Redis variants' state directories and rewrite caches
   for app in $APPS; do run "$jdk" "$app" warm 0 >/dev/null; run "$jdk" "$app" redis 0 >/dev/null; done
 done
@@ -110,7 +111,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 cell() { awk -v j="$1" -v a="$2" -v v="$3" -v c="$4" '$1==j && $2==a && $3==v {print $c}' "$WORK/samples" | median; }
 
-echo "Agent start-up, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- agent src bootstrap || echo ' (modified)'), $RUNS rounds, load average $LOAD_BEFORE before / $LOAD_AFTER after"
+echo "Agent start-up, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT$(git -C "$ROOT" diff --quiet HEAD -- agent src bootstrap || echo ' (modified)') (agent jar built $(date -u -r "$AGENT" '+%H:%M UTC')), $RUNS rounds, load average $LOAD_BEFORE before / $LOAD_AFTER after"
 echo "JDK 17: $("$JDK17/bin/java" -version 2>&1 | head -1); JDK 25: $("$JDK25/bin/java" -version 2>&1 | head -1)"
 for metric in whole listening; do
   col=5; title="Whole process (exec to exit)"

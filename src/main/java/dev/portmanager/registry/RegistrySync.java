@@ -214,6 +214,10 @@ public final class RegistrySync implements AutoCloseable {
     public boolean flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
+            if (!startRequested) {
+                startRequested = true; // the caller wants the pending work done now: no more deferral
+                lock.notifyAll();
+            }
             long failuresBefore = failedPasses;
             while (pending()) {
                 long left = deadline - System.nanoTime();
