@@ -103,6 +103,12 @@ public final class PortManager implements AutoCloseable {
         return a;
     }
 
+    /** See {@link HostAllocator#warmUp}: prepares the first {@link #allocateForBind} without claiming anything. */
+    public void warmUp(AllocationRequest likely) {
+        checkOpen();
+        allocator.warmUp(likely);
+    }
+
     /**
      * Takes back a grant whose bind failed: released without a cool-down, and the instance's sticky port is left
      * as it was (the port was never this instance's).

@@ -165,6 +165,23 @@ public final class HostAllocator {
     }
 
     /**
+     * Runs the grant path's checks and claim codec once, touching no claim: a host that opens the manager ahead of
+     * the first allocation (the agent, beside the app's start) has the classes loaded by the time it comes, so the
+     * first grant costs what later ones cost. A bad request is ignored here; the real one reports it.
+     */
+    public void warmUp(AllocationRequest request) {
+        try (Interrupts ignored = Interrupts.cleared()) {
+            Resolved r = resolve(request);
+            state.reservedPorts(r.service());
+            long now = System.currentTimeMillis();
+            Claim sample = new Claim(grant(r.preferred() > 0 ? r.preferred() : r.range().start(), r, 1, now, "warm-up"), 0);
+            Claim.decode(released(sample, now).encode());
+        } catch (RuntimeException | Claim.DamagedException e) {
+            // nothing warmed: the first grant loads what it needs
+        }
+    }
+
+    /**
      * Indexes a reservation. An owned grant is remembered as the instance's sticky port later, once it listens
      * or is released: a port worth coming back to, and a file write kept off the allocation path.
      */
