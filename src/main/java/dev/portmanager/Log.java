@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * unless a host (the agent, a test) installs its own sink.
  */
 public final class Log {
-    private static volatile Consumer<String> sink = line -> System.err.println("[portmanager] " + line);
+    private static volatile Consumer<String> sink = new Stderr();
 
     private Log() {
     }
@@ -23,5 +23,13 @@ public final class Log {
         Consumer<String> old = sink;
         sink = newSink;
         return old;
+    }
+
+    /** The default sink. A class, not a lambda: the agent loads this on an app's first bind. */
+    private static final class Stderr implements Consumer<String> {
+        @Override
+        public void accept(String line) {
+            System.err.println("[portmanager] " + line);
+        }
     }
 }

@@ -23,11 +23,17 @@ public record Owner(long pid, long startEpochMillis) {
     private static final java.util.concurrent.ConcurrentHashMap<Owner, long[]> LIVENESS =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** This JVM. */
+    /**
+     * This JVM. Read from /proc on Linux: {@code ProcessHandle}'s first use starts the JDK's process-reaper
+     * machinery (a thread pool and several lambdas), which the agent would pay on an app's first bind.
+     */
     public static Owner current() {
         Owner o = current;
         if (o == null) {
-            o = of(ProcessHandle.current());
+            o = SelfProcess.read();
+            if (o == null) {
+                o = of(ProcessHandle.current());
+            }
             current = o;
         }
         return o;
@@ -67,6 +73,27 @@ public record Owner(long pid, long startEpochMillis) {
         }
         long start = handle.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
         return start == 0 || Math.abs(start - startEpochMillis) <= START_TOLERANCE_MILLIS;
+    }
+
+    /*
+     * Written out rather than left to the record: the generated equals/hashCode/toString bootstrap through
+     * invokedynamic (java.lang.runtime.ObjectMethods, dozens of method-handle classes), and the state directory
+     * compares owners on an app's first bind.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Owner && ((Owner) other).pid == pid
+                && ((Owner) other).startEpochMillis == startEpochMillis;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(pid) * 31 + Long.hashCode(startEpochMillis);
+    }
+
+    @Override
+    public String toString() {
+        return "Owner[pid=" + pid + ", startEpochMillis=" + startEpochMillis + "]";
     }
 
     /** A stable text form, used as the owner token in the registry: {@code pid@startMillis}. */

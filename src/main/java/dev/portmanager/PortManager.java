@@ -92,6 +92,32 @@ public final class PortManager implements AutoCloseable {
     }
 
     /**
+     * {@link #allocate}, for a caller that binds the granted port at once and, when that bind fails with "address
+     * in use", withdraws the grant ({@link #withdraw}) and asks again with the port excluded: the preferred port is
+     * granted on its claim alone, without reading the kernel's listening table (the bind is the final arbiter).
+     */
+    public Allocation allocateForBind(AllocationRequest request) {
+        checkOpen();
+        Allocation a = allocator.allocate(request, true);
+        track(a);
+        return a;
+    }
+
+    /** See {@link HostAllocator#warmUp}: prepares the first {@link #allocateForBind} without claiming anything. */
+    public void warmUp(AllocationRequest likely) {
+        checkOpen();
+        allocator.warmUp(likely);
+    }
+
+    /**
+     * Takes back a grant whose bind failed: released without a cool-down, and the instance's sticky port is left
+     * as it was (the port was never this instance's).
+     */
+    public boolean withdraw(Allocation allocation) {
+        return letGo(allocation, true);
+    }
+
+    /**
      * Records that the allocation's port is now bound and listening (so discovery returns it) and starts
      * publishing and renewing it in the registry. {@code advertised} may be null to use the host name.
      */
@@ -154,9 +180,12 @@ public final class PortManager implements AutoCloseable {
     /** Marks the claim listening (handing it to {@code newOwner} when not null), or fails if it is not held. */
     private Allocation recordListening(Allocation allocation, String advertised, Owner newOwner) {
         String address = advertised != null ? advertised : defaultAdvertised();
-        return allocator.markListening(allocation, address, newOwner)
-                .orElseThrow(() -> new PortManagerException(allocation.hostPort() + " is no longer held by "
-                        + allocation.service() + " (released or taken over)"));
+        Optional<Allocation> marked = allocator.markListening(allocation, address, newOwner);
+        if (marked.isEmpty()) { // not orElseThrow(lambda): an app's first bind pays for every lambda it meets
+            throw new PortManagerException(allocation.hostPort() + " is no longer held by " + allocation.service()
+                    + " (released or taken over)");
+        }
+        return marked.get();
     }
 
     private void track(Allocation a) {
@@ -173,9 +202,13 @@ public final class PortManager implements AutoCloseable {
 
     /** Gives back an allocation if its owner (or reservation) still holds it. */
     public boolean release(Allocation allocation) {
+        return letGo(allocation, false);
+    }
+
+    private boolean letGo(Allocation allocation, boolean withdraw) {
         checkOpen();
         owned.remove(allocation.hostPort());
-        boolean done = allocator.release(allocation);
+        boolean done = withdraw ? allocator.withdraw(allocation) : allocator.release(allocation);
         registry.untrack(allocation);
         return done;
     }

@@ -38,7 +38,8 @@ public final class HostAllocator {
     private final StateDirectory state;
     private final String host;
     private final ListeningSockets sockets = new ListeningSockets(SOCKET_TABLE_MAX_AGE_MILLIS);
-    private final EphemeralRange ephemeral = EphemeralRange.read();
+    /** Read when a scan first needs it: a grant of the preferred port does not. */
+    private volatile EphemeralRange ephemeral;
     /** Next-fit cursor per range (offset from its start): keeps a busy range from being rescanned from its start. */
     private final Map<String, AtomicInteger> cursors = new ConcurrentHashMap<>();
 
@@ -103,23 +104,32 @@ public final class HostAllocator {
     }
 
     public Allocation allocate(AllocationRequest request) {
+        return allocate(request, false);
+    }
+
+    /**
+     * @param bindFollows true when the caller binds the granted port right away and, should that bind fail with
+     *                    "address in use", asks again with the port excluded (the agent). The preferred port is
+     *                    then granted on its claim alone, without reading the kernel's listening table: the bind
+     *                    is the final arbiter either way, and the common case (the port is free) skips the read.
+     */
+    public Allocation allocate(AllocationRequest request, boolean bindFollows) {
         try (Interrupts ignored = Interrupts.cleared()) {
-            return allocate(resolve(request));
+            return allocate(resolve(request), bindFollows);
         }
     }
 
-    private Allocation allocate(Resolved r) {
-        ListeningSockets.Snapshot listening = sockets.snapshot();
+    private Allocation allocate(Resolved r, boolean bindFollows) {
+        Listening listening = new Listening();
         if (r.owner() != null) {
             Allocation taken = takeOverReservation(r);
             if (taken != null) {
                 return taken;
             }
         }
-        int sticky = state.stickyPort(r.stickyKey());
         String refusal = null;
         if (r.preferred() > 0 && !r.excluded().contains(r.preferred())) {
-            refusal = preferredRefusal(r, listening);
+            refusal = preferredRefusal(r, listening, bindFollows);
             if (refusal == null) {
                 Allocation a = tryClaim(r.preferred(), r, "preferred port " + r.preferred() + " is free");
                 if (a != null) {
@@ -128,9 +138,12 @@ public final class HostAllocator {
                 refusal = describeHolder(r.preferred(), r, listening);
             }
         } else if (r.preferred() > 0) {
-            refusal = r.preferred() + " failed to bind";
+            // Its bind failed: name what holds it when the kernel's table shows a listener.
+            refusal = listening.get().isListening(r.preferred()) ? describeHolder(r.preferred(), r, listening)
+                    : r.preferred() + " failed to bind";
         }
         String moved = refusal == null ? "" : refusal + "; ";
+        int sticky = state.stickyPort(r.stickyKey());
         if (sticky > 0 && sticky != r.preferred() && isCandidate(sticky, r, listening)
                 && (r.mode() != AllocationRequest.Mode.STRICT || r.range().contains(sticky))) {
             Allocation a = tryClaim(sticky, r, moved + "previous port of " + r.instance());
@@ -149,6 +162,23 @@ public final class HostAllocator {
             throw new RangeExhaustedException(exhaustedMessage(r));
         }
         return remember(a);
+    }
+
+    /**
+     * Runs the grant path's checks and claim codec once, touching no claim: a host that opens the manager ahead of
+     * the first allocation (the agent, beside the app's start) has the classes loaded by the time it comes, so the
+     * first grant costs what later ones cost. A bad request is ignored here; the real one reports it.
+     */
+    public void warmUp(AllocationRequest request) {
+        try (Interrupts ignored = Interrupts.cleared()) {
+            Resolved r = resolve(request);
+            state.reservedPorts(r.service());
+            long now = System.currentTimeMillis();
+            Claim sample = new Claim(grant(r.preferred() > 0 ? r.preferred() : r.range().start(), r, 1, now, "warm-up"), 0);
+            Claim.decode(released(sample, now).encode());
+        } catch (RuntimeException | Claim.DamagedException e) {
+            // nothing warmed: the first grant loads what it needs
+        }
     }
 
     /**
@@ -179,7 +209,7 @@ public final class HostAllocator {
     }
 
     /** Why the preferred port may not be granted, or null when it may be tried. */
-    private String preferredRefusal(Resolved r, ListeningSockets.Snapshot listening) {
+    private String preferredRefusal(Resolved r, Listening listening, boolean bindFollows) {
         int p = r.preferred();
         if (r.mode() == AllocationRequest.Mode.STRICT && !r.range().contains(p)) {
             return p + " is outside the " + r.range() + " range (strict mode)";
@@ -188,7 +218,7 @@ public final class HostAllocator {
         if (home != null && home.priority() == 1 && !home.type().equals(r.range().type())) {
             return p + " lies in the " + home + " range (priority 1, kept for " + home.type() + ")";
         }
-        if (listening.isListening(p)) {
+        if (!bindFollows && listening.get().isListening(p)) {
             return describeHolder(p, r, listening);
         }
         return null;
@@ -199,14 +229,14 @@ public final class HostAllocator {
      * allocation, then a process listening on it (the kernel's table), then a cool-down, which never stops the
      * instance that released the port.
      */
-    private String describeHolder(int port, Resolved r, ListeningSockets.Snapshot listening) {
+    private String describeHolder(int port, Resolved r, Listening listening) {
         long now = System.currentTimeMillis();
         Claim c = state.read(port);
         if (c != null && isLive(c, now)) {
             Allocation a = c.allocation();
             return port + " allocated to " + a.service() + (a.pid() != 0 ? " (pid " + a.pid() + ")" : " (reserved)");
         }
-        List<ListeningSockets.Listener> ls = listening.listeners(port);
+        List<ListeningSockets.Listener> ls = listening.get().listeners(port);
         if (ls.isEmpty()) {
             ls = sockets.fresh().listeners(port);
         }
@@ -220,11 +250,35 @@ public final class HostAllocator {
         return port + " is taken";
     }
 
-    private boolean isCandidate(int port, Resolved r, ListeningSockets.Snapshot listening) {
-        return !r.excluded().contains(port) && !ephemeral.contains(port) && !listening.isListening(port);
+    private boolean isCandidate(int port, Resolved r, Listening listening) {
+        return !r.excluded().contains(port) && !ephemeral().contains(port) && !listening.get().isListening(port);
     }
 
-    private Allocation scan(PortRange range, Resolved r, ListeningSockets.Snapshot listening, String reason) {
+    private EphemeralRange ephemeral() {
+        EphemeralRange e = ephemeral;
+        if (e == null) {
+            e = EphemeralRange.read();
+            ephemeral = e;
+        }
+        return e;
+    }
+
+    /**
+     * The kernel's listening table for one allocation, read when a rule first needs it (reading it walks the
+     * kernel's whole TCP hash table: milliseconds of system time that a free preferred port never needs).
+     */
+    private final class Listening {
+        private ListeningSockets.Snapshot snapshot;
+
+        ListeningSockets.Snapshot get() {
+            if (snapshot == null) {
+                snapshot = sockets.snapshot();
+            }
+            return snapshot;
+        }
+    }
+
+    private Allocation scan(PortRange range, Resolved r, Listening listening, String reason) {
         AtomicInteger cursor = cursors.computeIfAbsent(range.type(), t -> new AtomicInteger());
         int size = range.size();
         int first = Math.floorMod(cursor.get(), size);
@@ -245,7 +299,23 @@ public final class HostAllocator {
 
     /** Grants {@code port} if its claim allows it; null when someone else holds it or it is cooling down. */
     private Allocation tryClaim(int port, Resolved r, String reason) {
-        return state.withPortLocked(port, (current, writer) -> {
+        return state.withPortLocked(port, new ClaimAction(port, r, reason));
+    }
+
+    /** The locked step of {@link #tryClaim}. A class, not a lambda: a first bind pays for every lambda it meets. */
+    private final class ClaimAction implements StateDirectory.LockedAction<Allocation> {
+        private final int port;
+        private final Resolved r;
+        private final String reason;
+
+        ClaimAction(int port, Resolved r, String reason) {
+            this.port = port;
+            this.r = r;
+            this.reason = reason;
+        }
+
+        @Override
+        public Allocation apply(Claim current, StateDirectory.ClaimWriter writer) throws java.io.IOException {
             long now = System.currentTimeMillis();
             if (current != null && !isFreeFor(current, r, now)) {
                 if (isStale(current, now)) {
@@ -256,7 +326,7 @@ public final class HostAllocator {
             Allocation a = grant(port, r, current == null ? 1 : current.allocation().generation() + 1, now, reason);
             writer.write(new Claim(a, 0));
             return a;
-        });
+        }
     }
 
     /** The allocation a request gets for a port: owned (ALLOCATED) or, without an owner, RESERVED. */
@@ -395,7 +465,28 @@ public final class HostAllocator {
     }
 
     private Optional<Allocation> markListeningNow(Allocation a, String advertised, Owner newOwner) {
-        return Optional.ofNullable(state.withPortLocked(a.port(), (current, writer) -> {
+        Allocation listening = state.withPortLocked(a.port(), new MarkListeningAction(a, advertised, newOwner));
+        if (listening == null) {
+            return Optional.empty();
+        }
+        rememberSticky(listening);
+        return Optional.of(listening);
+    }
+
+    /** The locked step of {@link #markListening} (a class for the reason {@link ClaimAction} is one). */
+    private static final class MarkListeningAction implements StateDirectory.LockedAction<Allocation> {
+        private final Allocation a;
+        private final String advertised;
+        private final Owner newOwner;
+
+        MarkListeningAction(Allocation a, String advertised, Owner newOwner) {
+            this.a = a;
+            this.advertised = advertised;
+            this.newOwner = newOwner;
+        }
+
+        @Override
+        public Allocation apply(Claim current, StateDirectory.ClaimWriter writer) throws java.io.IOException {
             if (current == null || current.allocation().generation() != a.generation()
                     || current.state() == AllocationState.RELEASED) {
                 return null;
@@ -408,10 +499,7 @@ public final class HostAllocator {
             }
             writer.write(new Claim(listening, 0));
             return listening;
-        })).map(listening -> {
-            rememberSticky(listening);
-            return listening;
-        });
+        }
     }
 
     /**
@@ -487,14 +575,7 @@ public final class HostAllocator {
     }
 
     private boolean releaseNow(Allocation a) {
-        Boolean done = state.withPortLocked(a.port(), (current, writer) -> {
-            if (current == null || current.allocation().generation() != a.generation()
-                    || current.state() == AllocationState.RELEASED) {
-                return false;
-            }
-            releaseRecord(current, writer);
-            return true;
-        });
+        Boolean done = state.withPortLocked(a.port(), new LetGoAction(a, false));
         // The socket was (or is about to be) closed: a rebind right after must not see it in a cached table.
         sockets.forget(a.port());
         if (done && !isSelfBound(a)) {
@@ -504,6 +585,51 @@ public final class HostAllocator {
             state.unindexReservation(a.service(), a.port());
         }
         return done;
+    }
+
+    /**
+     * Takes back a grant whose bind failed ({@link #allocate(AllocationRequest, boolean)}): the record is erased
+     * when the grant was the port's first claim, else marked released with no cool-down; the instance's sticky port
+     * stays what it was. The port was never this instance's to come back to, and whatever holds it keeps it.
+     */
+    public boolean withdraw(Allocation a) {
+        try (Interrupts ignored = Interrupts.cleared()) {
+            Boolean done = state.withPortLocked(a.port(), new LetGoAction(a, true));
+            if (done && a.state() == AllocationState.RESERVED) {
+                state.unindexReservation(a.service(), a.port());
+            }
+            return done;
+        }
+    }
+
+    /**
+     * The locked step of {@link #release(Allocation)} and {@link #withdraw}: lets the claim go if it is still the
+     * same grant. A class, not a lambda: the agent releases at exit, and every lambda costs start-up time.
+     */
+    private static final class LetGoAction implements StateDirectory.LockedAction<Boolean> {
+        private final Allocation a;
+        private final boolean withdraw;
+
+        LetGoAction(Allocation a, boolean withdraw) {
+            this.a = a;
+            this.withdraw = withdraw;
+        }
+
+        @Override
+        public Boolean apply(Claim current, StateDirectory.ClaimWriter writer) throws java.io.IOException {
+            if (current == null || current.allocation().generation() != a.generation()
+                    || current.state() == AllocationState.RELEASED) {
+                return false;
+            }
+            if (withdraw && a.generation() == 1) {
+                writer.erase(); // the port had never been claimed: leave no trace of a grant that never bound
+            } else if (withdraw) {
+                writer.write(new Claim(current.allocation().withState(AllocationState.RELEASED), 0)); // no cool-down
+            } else {
+                releaseRecord(current, writer);
+            }
+            return true;
+        }
     }
 
     /** Releases whatever live or stale claim holds the port. */

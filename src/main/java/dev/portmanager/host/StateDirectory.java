@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -512,16 +511,14 @@ public final class StateDirectory {
         }
     }
 
+    /**
+     * The names in a directory. java.io.File's listing, not a DirectoryStream: every owned allocation lists the
+     * reservation index once, and the stream's classes (a dozen, not in the JDK's class-data archive) would load on
+     * an app's first bind. An unreadable index lists nothing: the claims stay the truth.
+     */
     private static List<String> listNames(Path dir) {
-        List<String> names = new ArrayList<>();
-        try (Interrupts ignored = Interrupts.cleared(); DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                names.add(f.getFileName().toString());
-            }
-        } catch (IOException e) {
-            // unreadable index: no reservations found, the claims stay the truth
-        }
-        return names;
+        String[] names = dir.toFile().list();
+        return names == null ? List.of() : List.of(names);
     }
 
     public void indexReservation(String service, int port) {
@@ -739,7 +736,7 @@ public final class StateDirectory {
         try (Interrupts ignored = Interrupts.cleared()) {
             // A name unique to this process and thread; Files.createTempFile would load SecureRandom (and ~40
             // security classes) on the first allocation, which the agent pays on an app's first bind.
-            Path tmp = target.resolveSibling(".tmp-" + ProcessHandle.current().pid() + "-"
+            Path tmp = target.resolveSibling(".tmp-" + Owner.current().pid() + "-"
                     + Thread.currentThread().getId() + "-" + System.nanoTime());
             Files.writeString(tmp, content, StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);

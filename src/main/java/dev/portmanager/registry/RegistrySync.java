@@ -63,6 +63,14 @@ public final class RegistrySync implements AutoCloseable {
 
     // touched by the worker only, or volatile for readers
     private volatile Registry registry;
+    /** When the worker may create the client (System.nanoTime), unless a reader asks for it sooner. */
+    private final long startAt;
+    private boolean startRequested;
+    /**
+     * How long after its creation a sync waits before it creates the Redis client, unless a read needs the registry
+     * sooner (see {@link #deferClientCreation}). Zero: at once.
+     */
+    private static volatile long clientDelayNanos;
     private volatile boolean available;
     private boolean down;
     private boolean skipNextReap = true;
@@ -91,9 +99,21 @@ public final class RegistrySync implements AutoCloseable {
         this.renewNanos = renewEvery.toNanos();
         long now = System.nanoTime();
         this.nextReap = now + renewNanos;
+        this.startAt = now + clientDelayNanos;
         this.worker = new Thread(new Worker(), THREAD_NAME);
         worker.setDaemon(true);
         worker.start();
+    }
+
+    /**
+     * Makes syncs created from now on wait {@code delay} before they create the Redis client (loading it costs about
+     * a second and a half of CPU and ~2,800 classes), unless a read asks for the registry sooner or the sync closes
+     * first (then, having published nothing, it has nothing to withdraw). For a host that starts beside an
+     * application's own start-up: the agent, whose app should not compete with Lettuce for the CPU while it starts.
+     * Publications wait that long too.
+     */
+    public static void deferClientCreation(Duration delay) {
+        clientDelayNanos = delay.toNanos();
     }
 
     /**
@@ -194,6 +214,10 @@ public final class RegistrySync implements AutoCloseable {
     public boolean flush(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
+            if (!startRequested) {
+                startRequested = true; // the caller wants the pending work done now: no more deferral
+                lock.notifyAll();
+            }
             long failuresBefore = failedPasses;
             while (pending()) {
                 long left = deadline - System.nanoTime();
@@ -220,6 +244,10 @@ public final class RegistrySync implements AutoCloseable {
     public Optional<Registry> awaitRegistry(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
+            if (!startRequested) {
+                startRequested = true; // a reader needs the client now: no more deferral
+                lock.notifyAll();
+            }
             while (registry == null && !failedForGood && !closing) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -294,8 +322,10 @@ public final class RegistrySync implements AutoCloseable {
 
     private void loop() {
         // Readers (lookup, views in a process that publishes nothing) need the client too: create it now rather
-        // than when the first piece of work falls due.
-        ensureRegistry();
+        // than when the first piece of work falls due (after the deferral, when one was asked for).
+        if (awaitStart()) {
+            ensureRegistry();
+        }
         while (true) {
             List<Allocation> toWithdraw;
             List<Entry> toPublish;
@@ -365,6 +395,20 @@ public final class RegistrySync implements AutoCloseable {
             }
         }
         finalPass();
+    }
+
+    /** Waits out the deferral of the client's creation; false when the sync closed meanwhile. */
+    private boolean awaitStart() {
+        synchronized (lock) {
+            long left;
+            while (!closing && !startRequested && (left = startAt - System.nanoTime()) > 0) {
+                if (!waitOn(left)) {
+                    Thread.interrupted();
+                    closing = true;
+                }
+            }
+            return !closing;
+        }
     }
 
     /** Nanos until the next piece of work is due; 0 or less when something is due now. */

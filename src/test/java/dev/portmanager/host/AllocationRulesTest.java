@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,6 +189,33 @@ class AllocationRulesTest {
         Allocation second = pm.allocate(request("emotion").preferredPort(preferred));
         assertEquals(first.port(), second.port());
         assertTrue(second.reason().contains("previous port of emotion"), second.reason());
+    }
+
+    /**
+     * The agent's grant (the bind arbitrates): a held preferred port is granted on its claim alone; when the bind
+     * then fails, the withdrawal leaves no record of a port that was never claimed and keeps the sticky port, so
+     * the retry without it gets the instance's previous port and names the holder.
+     */
+    @Test
+    void aGrantForABindIsWithdrawnWithoutTraceAndTheRetryGetsTheStickyPort() throws IOException {
+        int preferred = config.ranges().get("bridge").start() + 13;
+        hold(preferred);
+        Allocation first = pm.allocate(request("emotion").preferredPort(preferred));
+        pm.release(first); // remembered as the instance's port
+        Allocation optimistic = pm.allocateForBind(request("emotion").preferredPort(preferred));
+        assertEquals(preferred, optimistic.port(), "granted on its claim alone: " + optimistic);
+        assertTrue(pm.withdraw(optimistic));
+        StateDirectory state = new StateDirectory(config.stateDir());
+        try {
+            assertNull(state.read(preferred), "the tried port's record is gone");
+        } finally {
+            state.close();
+        }
+        Allocation retry = pm.allocateForBind(request("emotion").preferredPort(preferred)
+                .excluding(java.util.Set.of(preferred)));
+        assertEquals(first.port(), retry.port());
+        assertTrue(retry.reason().startsWith(preferred + " held by pid " + ProcessHandle.current().pid()),
+                retry.reason());
     }
 
     @Test

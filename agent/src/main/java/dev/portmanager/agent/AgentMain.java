@@ -1,15 +1,17 @@
 package dev.portmanager.agent;
 
 import dev.portmanager.agent.weave.BindTransformer;
+import dev.portmanager.agent.weave.PrivateDirectory;
 
 import dev.portmanager.config.PortManagerConfig;
 
 import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The agent's start, inside its own class loader: read the settings, put the bridge into java.base, register the
@@ -23,6 +25,7 @@ public final class AgentMain {
     /** {@code -Dportmanager.debug=true}: rewritten classes and timings, one line each. */
     static final boolean DEBUG = Boolean.getBoolean("portmanager.debug");
 
+    @SuppressWarnings("unchecked")
     public static void start(String args, Instrumentation inst, ClassLoader agentLoader) {
         long started = System.nanoTime();
         boolean failClosed = AgentSettings.failClosedRequested(args, System.getProperties(), System.getenv());
@@ -50,7 +53,12 @@ public final class AgentMain {
             Thread closer = new Thread(new Closer(access, connects), "portmanager-exit");
             closer.setContextClassLoader(agentLoader);
             Runtime.getRuntime().addShutdownHook(closer);
-            installTransformer(inst, agentLoader, rewriteCacheDir(settings));
+            PrivateDirectory cacheDir = cacheDir(settings);
+            if (cacheDir != null) {
+                // The nested Redis libraries are extracted there when a Redis store first needs them.
+                ((Consumer<Supplier<Path>>) agentLoader).accept(cacheDir);
+            }
+            installTransformer(inst, agentLoader, cacheDir);
             if (DEBUG) {
                 AgentLog.line("premain took " + (System.nanoTime() - started) / 1000 + " us");
             }
@@ -73,21 +81,22 @@ public final class AgentMain {
      * {@code <stateDir>/agent-cache/<jar size>-<jar time>}: per user (the state directory is), per agent build.
      * Null (no cache) when the jar cannot be located.
      */
-    private static Path rewriteCacheDir(AgentSettings settings) {
+    private static PrivateDirectory cacheDir(AgentSettings settings) {
         try {
             File jar = new File(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path stateDir = settings.stateDir != null ? settings.stateDir : PortManagerConfig.defaultStateDir();
             // ~/x expanded, a relative path refused (the core says so in its one line; no cache meanwhile)
-            return dev.portmanager.host.StateDirPath.resolve(stateDir).resolve("agent-cache").resolve(jar.length() + "-" + jar.lastModified());
+            return new PrivateDirectory(dev.portmanager.host.StateDirPath.resolve(stateDir).resolve("agent-cache")
+                    .resolve(jar.length() + "-" + jar.lastModified()));
         } catch (Exception | LinkageError e) {
             return null;
         }
     }
 
-    private static byte[] readBridge(ClassLoader agentLoader) throws ReflectiveOperationException {
-        // The launcher's loader reads raw entries; reached reflectively because the launcher is on another loader.
-        Method read = agentLoader.getClass().getMethod("readEntry", String.class);
-        byte[] bytes = (byte[]) read.invoke(agentLoader, BridgeInstaller.BRIDGE_ENTRY);
+    @SuppressWarnings("unchecked")
+    private static byte[] readBridge(ClassLoader agentLoader) {
+        // The launcher's loader reads raw entries, behind a JDK interface (it lives on another class loader).
+        byte[] bytes = ((java.util.function.Function<String, byte[]>) agentLoader).apply(BridgeInstaller.BRIDGE_ENTRY);
         if (bytes == null) {
             throw new IllegalStateException("agent jar lacks " + BridgeInstaller.BRIDGE_ENTRY);
         }
@@ -99,7 +108,7 @@ public final class AgentMain {
      * a late attach, where the JDK's server classes and the app's Netty may be in use). A class that cannot be
      * retransformed is named in one line: its binds are not managed.
      */
-    private static void installTransformer(Instrumentation inst, ClassLoader agentLoader, Path cacheDir) {
+    private static void installTransformer(Instrumentation inst, ClassLoader agentLoader, PrivateDirectory cacheDir) {
         BindTransformer transformer = new BindTransformer(agentLoader, new WeaveLog(), cacheDir);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {

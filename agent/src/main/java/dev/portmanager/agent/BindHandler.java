@@ -81,17 +81,26 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
                 return ticket;
             }
         }
-        Allocation granted = allocate(port, ticket.endpoint, Set.of());
+        boolean granted = grant(ticket, Set.of());
         if (AgentMain.DEBUG) {
             AgentLog.line("bind of " + port + " decided in " + (System.nanoTime() - started) / 1000 + " us");
         }
+        return granted ? ticket : null;
+    }
+
+    /**
+     * Asks the core for a port for the ticket's share and aims the ticket at it; when none is granted, the ticket
+     * lets go of its share and the bind goes ahead as asked (false).
+     */
+    private boolean grant(BindTicket ticket, Set<Integer> excluded) {
+        Allocation granted = allocate(ticket.requested.getPort(), ticket.endpoint, excluded);
         if (granted == null) {
             leave(ticket.share);
-            return null;
+            return false;
         }
         ticket.share.allocation = granted;
         ticket.aim(granted.port());
-        return ticket;
+        return true;
     }
 
     /**
@@ -218,7 +227,7 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
         ticket.failedPorts.add(ticket.target.getPort());
         ticket.retries++;
         if (ticket.leads) {
-            release(ticket.share.allocation);
+            withdraw(ticket.share.allocation);
             ticket.share.allocation = null;
             ticket.peer = null;
         } else {
@@ -228,14 +237,7 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
             ticket.share = new SharedPort(ticket.requested.getPort());
             ticket.leads = true;
         }
-        Allocation next = allocate(ticket.requested.getPort(), ticket.endpoint, ticket.failedPorts);
-        if (next == null) {
-            leave(ticket.share);
-            return false;
-        }
-        ticket.share.allocation = next;
-        ticket.aim(next.port());
-        return true;
+        return grant(ticket, ticket.failedPorts);
     }
 
     /** Classified with the agent's loader as context: learning the JDK's text binds two sockets of the agent's own. */
@@ -324,10 +326,20 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
         }
     }
 
+    /**
+     * Takes back, in the background, a grant whose bind found the port in use: no cool-down, no sticky port (it
+     * was never this instance's port). The next grant, queued after it, sees it gone.
+     */
+    private void withdraw(Allocation allocation) {
+        if (allocation != null) {
+            access.post(new ReleaseCall(allocation, true));
+        }
+    }
+
     /** Gives a grant back in the background: a close never waits, and later core calls run after it. */
     private void release(Allocation allocation) {
         if (allocation != null) {
-            access.post(new ReleaseCall(allocation));
+            access.post(new ReleaseCall(allocation, false));
         }
     }
 
@@ -342,7 +354,8 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
 
         @Override
         Object perform(PortManager m) {
-            return m.allocate(request);
+            // The bind that follows is the final arbiter; on "address in use" retry() withdraws and asks again.
+            return m.allocateForBind(request);
         }
 
         @Override
@@ -418,16 +431,19 @@ final class BindHandler implements BiFunction<Object, Object, Object>, Consumer<
         }
     }
 
+    /** Gives a grant back: released (cool-down, sticky port kept), or withdrawn after its bind failed. */
     private static final class ReleaseCall extends CoreCall {
         private final Allocation allocation;
+        private final boolean withdraw;
 
-        ReleaseCall(Allocation allocation) {
+        ReleaseCall(Allocation allocation, boolean withdraw) {
             this.allocation = allocation;
+            this.withdraw = withdraw;
         }
 
         @Override
         Object perform(PortManager m) {
-            return m.release(allocation);
+            return withdraw ? m.withdraw(allocation) : m.release(allocation);
         }
     }
 

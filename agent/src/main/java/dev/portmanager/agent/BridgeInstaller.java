@@ -1,12 +1,17 @@
 package dev.portmanager.agent;
 
+import dev.portmanager.bridge.BridgeCalls;
+import dev.portmanager.host.JvmWideTable;
+
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
 import java.net.URL;
+import java.nio.channels.FileChannel;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Puts {@code java.net.PortManagerBridge} into java.base and hands it the agent's handlers.
@@ -27,20 +32,28 @@ final class BridgeInstaller {
     static boolean install(Instrumentation inst, byte[] bridgeBytes, BiFunction<Object, Object, Object> enter,
                         Consumer<Object> close, BiFunction<Object, Object, Object> connect)
             throws ReflectiveOperationException {
-        Class<?> bridge;
         try {
-            bridge = Class.forName(BRIDGE, false, null);
+            Class.forName(BRIDGE, false, null);
         } catch (ClassNotFoundException notYetDefined) {
             Module base = Object.class.getModule();
             inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.net", Set.of(BridgeInstaller.class.getModule())),
                     Set.of(), Map.of());
             // Any java.net class will do as the lookup's anchor; URL is loaded long before premain. Not ServerSocket:
             // loading a target here would force a retransformation (ASM in premain) for nothing.
-            bridge = MethodHandles.privateLookupIn(URL.class, MethodHandles.lookup()).defineClass(bridgeBytes);
+            MethodHandles.privateLookupIn(URL.class, MethodHandles.lookup()).defineClass(bridgeBytes);
         }
-        if (!(Boolean) bridge.getMethod("install", BiFunction.class, Consumer.class).invoke(null, enter, close)) {
+        if (!BridgeCalls.install(enter, close, connect)) {
             return false;
         }
-        return (Boolean) bridge.getMethod("installConnect", BiFunction.class).invoke(null, connect);
+        JvmWideTable.provide(BridgeCalls.shared(), new Uninterruptible());
+        return true;
+    }
+
+    /** The bridge's switch as a JDK interface for the core (a class: a method reference would be a lambda). */
+    private static final class Uninterruptible implements Predicate<FileChannel> {
+        @Override
+        public boolean test(FileChannel channel) {
+            return BridgeCalls.uninterruptible(channel);
+        }
     }
 }

@@ -19,6 +19,9 @@ import java.util.ArrayDeque;
  * off (fail-open), or exits the JVM with fail=closed.
  */
 final class ManagerAccess implements Runnable {
+    /** How long after the agent's start the Redis client is created, unless the registry is needed sooner. */
+    static final java.time.Duration REDIS_CLIENT_DELAY = java.time.Duration.ofSeconds(2);
+
     private final AgentSettings settings;
     private final ClassLoader agentLoader;
     private final long limitNanos;
@@ -46,7 +49,29 @@ final class ManagerAccess implements Runnable {
     @Override
     public void run() {
         open();
+        warmUp();
         serve();
+    }
+
+    /**
+     * Loads the grant path ahead of the first bind (see {@code HostAllocator#warmUp}), while the app is still
+     * starting: a bind that comes later finds its decision's classes loaded. One that comes sooner queues behind it
+     * on this thread, which costs it nothing it would not have paid itself.
+     */
+    private void warmUp() {
+        PortManager m;
+        synchronized (this) {
+            m = manager;
+        }
+        if (m == null) {
+            return;
+        }
+        try {
+            m.warmUp(dev.portmanager.AllocationRequest.forService(settings.service).type(settings.type)
+                    .mode(settings.mode).instance(settings.instance).preferredPort(settings.preferredForAll));
+        } catch (RuntimeException e) {
+            // closed meanwhile: nothing to prepare
+        }
     }
 
     private void open() {
@@ -61,6 +86,11 @@ final class ManagerAccess implements Runnable {
             // Here, not in premain: the core's Log initialises a lambda, and the first one costs 10-15 ms.
             Log.setSink(new LogSink());
             effective = effectiveConfig();
+            if (effective.usesRedis()) {
+                // Lettuce (~1.5 s of CPU, ~2,800 classes) is kept off the app's CPU while it starts: the client is
+                // created this long after the agent started, or at once when a lookup or connect needs the registry.
+                dev.portmanager.registry.RegistrySync.deferClientCreation(REDIS_CLIENT_DELAY);
+            }
             opened = PortManager.open(effective);
             if (AgentMain.DEBUG) {
                 AgentLog.line("port manager opened in " + (System.nanoTime() - started) / 1000 + " us");

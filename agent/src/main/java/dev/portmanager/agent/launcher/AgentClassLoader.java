@@ -9,8 +9,14 @@ import java.net.URL;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -19,8 +25,16 @@ import java.util.jar.JarFile;
  * {@code .classdata} so that no other class loader finds them. Its parent is the platform class loader: the
  * application's classes and libraries are invisible to the agent, and the agent's (Lettuce, Netty, SLF4J...)
  * are invisible to the application.
+ *
+ * <p>Classes it does not find there come from the nested jar of the Redis libraries ({@link NestedLibraries}),
+ * opened when the first of them is needed.
+ *
+ * <p>The agent inside reaches what it needs from here through JDK interfaces, with no reflection: the launch
+ * arguments ({@link #get}), the raw bytes of an entry ({@link #apply}, for the java.base bridge) and where the
+ * nested jar may be extracted ({@link #accept}).
  */
-public final class AgentClassLoader extends ClassLoader {
+public final class AgentClassLoader extends ClassLoader
+        implements Supplier<Object[]>, Function<String, byte[]>, Consumer<Supplier<Path>> {
     static {
         registerAsParallelCapable();
     }
@@ -29,28 +43,44 @@ public final class AgentClassLoader extends ClassLoader {
     private final JarFile jar;
     private final String jarUrl;
     private final ProtectionDomain domain;
+    private final Object[] launch;
+    private final NestedLibraries libraries;
 
-    public AgentClassLoader(File agentJar, ClassLoader parent) throws IOException {
+    public AgentClassLoader(File agentJar, ClassLoader parent, String args, Object instrumentation) throws IOException {
         super("portmanager-agent", parent);
+        this.launch = new Object[] {args, instrumentation};
         this.jar = new JarFile(agentJar, false);
         URL location = agentJar.toURI().toURL();
         this.jarUrl = "jar:".concat(location.toString()).concat("!/");
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+        this.libraries = new NestedLibraries(jar);
+    }
+
+    /** Where the nested Redis libraries may be extracted: a private directory of this user (see NestedLibraries). */
+    @Override
+    public void accept(Supplier<Path> privateDirectory) {
+        libraries.extractInto(privateDirectory);
     }
 
     /** The agent's loader over {@code agentJar}, child of the platform class loader. */
-    static ClassLoader over(File agentJar) throws IOException {
-        return new AgentClassLoader(agentJar, ClassLoader.getPlatformClassLoader());
+    static ClassLoader over(File agentJar, String args, Object instrumentation) throws IOException {
+        return new AgentClassLoader(agentJar, ClassLoader.getPlatformClassLoader(), args, instrumentation);
     }
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        JarEntry entry = jar.getJarEntry(PREFIX.concat(name.replace('.', '/')).concat(".classdata"));
+        String path = name.replace('.', '/');
+        JarFile source = jar;
+        JarEntry entry = jar.getJarEntry(PREFIX.concat(path).concat(".classdata"));
         if (entry == null) {
-            throw new ClassNotFoundException(name);
+            source = libraries.jar();
+            entry = source == null ? null : source.getJarEntry(path.concat(".class"));
+            if (entry == null) {
+                throw new ClassNotFoundException(name);
+            }
         }
         byte[] bytes;
-        try (InputStream in = jar.getInputStream(entry)) {
+        try (InputStream in = source.getInputStream(entry)) {
             bytes = in.readAllBytes();
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
@@ -58,8 +88,15 @@ public final class AgentClassLoader extends ClassLoader {
         return defineClass(name, bytes, 0, bytes.length, domain);
     }
 
+    /** The agent's arguments and its {@code Instrumentation}, for the agent's entry class. */
+    @Override
+    public Object[] get() {
+        return launch.clone();
+    }
+
     /** The raw bytes of an entry under {@code inst/}, or null (used for the java.base bridge class). */
-    public byte[] readEntry(String path) {
+    @Override
+    public byte[] apply(String path) {
         JarEntry entry = jar.getJarEntry(PREFIX.concat(path));
         if (entry == null) {
             return null;
@@ -73,22 +110,48 @@ public final class AgentClassLoader extends ClassLoader {
 
     @Override
     protected URL findResource(String name) {
+        URL own = ownResource(name);
+        return own != null ? own : libraryResource(name);
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        List<URL> found = new ArrayList<>(2);
+        URL own = ownResource(name);
+        if (own != null) {
+            found.add(own);
+        }
+        URL library = libraryResource(name);
+        if (library != null) {
+            found.add(library);
+        }
+        return Collections.enumeration(found);
+    }
+
+    private URL ownResource(String name) {
         String path = name.endsWith(".class")
                 ? name.substring(0, name.length() - ".class".length()).concat(".classdata") : name;
         JarEntry entry = jar.getJarEntry(PREFIX.concat(path));
-        if (entry == null) {
+        return entry == null ? null : url(jarUrl.concat(entry.getName()));
+    }
+
+    private URL libraryResource(String name) {
+        JarFile nested = libraries.jar();
+        if (nested == null || nested.getJarEntry(name) == null) {
             return null;
         }
         try {
-            return new URL(jarUrl.concat(entry.getName()));
+            return url("jar:".concat(NestedLibraries.fileOf(nested).toURI().toURL().toString()).concat("!/").concat(name));
         } catch (MalformedURLException e) {
             return null;
         }
     }
 
-    @Override
-    protected Enumeration<URL> findResources(String name) {
-        URL url = findResource(name);
-        return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+    private static URL url(String spec) {
+        try {
+            return new URL(spec);
+        } catch (MalformedURLException e) {
+            return null;
+        }
     }
 }

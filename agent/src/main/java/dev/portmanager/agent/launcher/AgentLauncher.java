@@ -8,11 +8,13 @@ import java.lang.instrument.Instrumentation;
  * {@link AgentClassLoader}). It creates the agent's private class loader over the {@code inst/} part of the agent
  * jar and hands over to {@code dev.portmanager.agent.AgentMain} inside it.
  *
- * <p>Kept free of lambdas and string concatenation on purpose: each would bootstrap invokedynamic machinery
- * (10-15 ms) before the application even starts.
+ * <p>Kept free of lambdas, string concatenation and reflection on purpose: each would bootstrap method-handle
+ * machinery (milliseconds; on JDK 18+ a reflective call spins method-handle classes too) before the application
+ * even starts. The hand-over is the initialization of one class, which reads its arguments from its class loader.
  */
 public final class AgentLauncher {
-    private static final String MAIN = "dev.portmanager.agent.AgentMain";
+    /** Its static initializer starts the agent (see {@link AgentClassLoader#get}). */
+    private static final String ENTRY = "dev.portmanager.agent.AgentEntry";
 
     private AgentLauncher() {
     }
@@ -35,10 +37,8 @@ public final class AgentLauncher {
             File jar = new File(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             // Typed ClassLoader through a factory: naming AgentClassLoader here would make the verifier load it
             // with this class, before JvmFilter has spoken.
-            ClassLoader loader = AgentClassLoader.over(jar);
-            Class<?> main = Class.forName(MAIN, true, loader);
-            main.getMethod("start", String.class, Instrumentation.class, ClassLoader.class)
-                    .invoke(null, args, inst, loader);
+            ClassLoader loader = AgentClassLoader.over(jar, args, inst);
+            Class.forName(ENTRY, true, loader);
         } catch (Throwable failure) {
             Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
             System.err.println("[portmanager] agent not started, every bind goes ahead as asked: ".concat(cause.toString()));

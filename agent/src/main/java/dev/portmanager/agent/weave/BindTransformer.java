@@ -1,18 +1,12 @@
 package dev.portmanager.agent.weave;
 
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
-
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
 
 /**
  * Rewrites the server-bind, close and client-connect methods listed in {@link WeaveTargets}. A plain transformer with a name
- * check, not a matcher framework: every other class costs one string switch. ASM (Byte Buddy's repackaged copy)
- * loads only when the first target class shows up.
+ * check, not a matcher framework: every other class costs one string switch. ASM (Byte Buddy's repackaged copy,
+ * used by {@link ClassRewriter} only) loads only when a target class shows up that the rewrite cache lacks.
  *
  * <p>The rewrite adds no methods or fields, so it is also valid for retransforming classes that were already
  * loaded when the agent started.
@@ -35,7 +29,7 @@ public final class BindTransformer implements ClassFileTransformer {
     /**
      * @param cacheDir where rewritten bytes are kept between runs (see {@link RewriteCache}), or null for none
      */
-    public BindTransformer(ClassLoader agentLoader, WeaveListener listener, java.nio.file.Path cacheDir) {
+    public BindTransformer(ClassLoader agentLoader, WeaveListener listener, PrivateDirectory cacheDir) {
         this.agentLoader = agentLoader;
         this.listener = listener;
         this.cache = cacheDir == null ? null : new RewriteCache(cacheDir);
@@ -56,7 +50,7 @@ public final class BindTransformer implements ClassFileTransformer {
             byte[] rewritten = cache == null ? null : cache.find(className, classfileBuffer);
             boolean cached = rewritten != null;
             if (!cached) {
-                rewritten = rewrite(className, plan, classfileBuffer);
+                rewritten = ClassRewriter.rewrite(className, plan, classfileBuffer);
                 if (rewritten != null && cache != null) {
                     cache.store(className, classfileBuffer, rewritten);
                 }
@@ -80,44 +74,5 @@ public final class BindTransformer implements ClassFileTransformer {
     public static boolean isTarget(String binaryName) {
         return WeaveTargets.isJdkTarget(binaryName) || binaryName.indexOf("netty.") >= 0
                 && WeaveTargets.planFor(binaryName.replace('.', '/')) != null;
-    }
-
-    /** The rewritten class, or null when none of the planned methods is declared in it. */
-    static byte[] rewrite(String className, WeavePlan plan, byte[] original) {
-        ClassReader reader = new ClassReader(original);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        int[] count = {0};
-        int[] version = {0};
-        ClassVisitor visitor = new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public void visit(int v, int access, String name, String signature, String superName, String[] interfaces) {
-                version[0] = v & 0xFFFF;
-                super.visit(v, access, name, signature, superName, interfaces);
-            }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                boolean concrete = (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_STATIC
-                        | Opcodes.ACC_BRIDGE)) == 0;
-                if (concrete && plan.isBind(name, descriptor)) {
-                    count[0]++;
-                    return new BindMethodRewriter(mv, className, name, descriptor, version[0] >= Opcodes.V1_6);
-                }
-                if (concrete && plan.isClose(name, descriptor)) {
-                    count[0]++;
-                    return new CloseMethodRewriter(mv);
-                }
-                if (concrete && plan.isConnect(name, descriptor)) {
-                    count[0]++;
-                    return new ConnectMethodRewriter(mv);
-                }
-                return mv;
-            }
-        };
-        // EXPAND_FRAMES: the bind rewrite inserts frames of its own, and a method's frames must all be in one form.
-        reader.accept(visitor, ClassReader.EXPAND_FRAMES);
-        return count[0] == 0 ? null : writer.toByteArray();
     }
 }

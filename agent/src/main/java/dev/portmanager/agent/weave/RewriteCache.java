@@ -9,9 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
@@ -24,13 +21,16 @@ import java.util.zip.CRC32;
  * and be writable by nobody else; otherwise the cache is not used at all.
  */
 final class RewriteCache {
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
-
     private final Path dir;
-    private volatile Boolean trusted;
+    private final PrivateDirectory checked;
 
-    RewriteCache(Path dir) {
-        this.dir = dir;
+    RewriteCache(PrivateDirectory dir) {
+        this.dir = dir.path();
+        this.checked = dir;
+    }
+
+    private boolean isTrusted() {
+        return checked.get() != null;
     }
 
     /** The rewrite stored for these original bytes, or null. */
@@ -51,7 +51,8 @@ final class RewriteCache {
             return;
         }
         Path entry = dir.resolve(key(className, original));
-        Path partial = dir.resolve(entry.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        // Owner.current(), not ProcessHandle: the latter starts the JDK's process-reaper machinery on first use.
+        Path partial = dir.resolve(entry.getFileName() + "." + dev.portmanager.Owner.current().pid() + ".tmp");
         try {
             write(partial, rewritten);
             try {
@@ -97,46 +98,5 @@ final class RewriteCache {
         CRC32 crc = new CRC32();
         crc.update(original);
         return className.replace('/', '.') + "-" + original.length + "-" + Long.toHexString(crc.getValue()) + ".class";
-    }
-
-    /** Creates the directory owner-only when missing; trusts it only when it is this user's and nobody else can write. */
-    private boolean isTrusted() {
-        Boolean t = trusted;
-        if (t == null) {
-            t = check();
-            trusted = t;
-        }
-        return t;
-    }
-
-    private boolean check() {
-        try {
-            // Both levels (agent-cache/ and the build's directory in it) must be real directories of this user that
-            // nobody else can write: in a shared state directory another user could otherwise plant a link or swap
-            // the entries under us.
-            Path parent = dir.getParent();
-            if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(parent)) {
-                Files.createDirectories(parent.getParent());
-                Files.createDirectory(parent, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            }
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dir) && isPrivate(parent)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            }
-            return isPrivate(parent) && isPrivate(dir);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** A directory (not a link to one) of this user that no one else may write. */
-    private static boolean isPrivate(Path d) throws IOException {
-        if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
-            return false;
-        }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(d, LinkOption.NOFOLLOW_LINKS);
-        boolean othersWrite = perms.contains(PosixFilePermission.GROUP_WRITE)
-                || perms.contains(PosixFilePermission.OTHERS_WRITE);
-        String owner = Files.getOwner(d, LinkOption.NOFOLLOW_LINKS).getName();
-        return !othersWrite && owner.equals(System.getProperty("user.name"));
     }
 }

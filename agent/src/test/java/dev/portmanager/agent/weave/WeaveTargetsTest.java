@@ -65,7 +65,7 @@ class WeaveTargetsTest {
         try (var in = WeaveTargetsTest.class.getResourceAsStream("WeaveTargetsTest.class")) {
             bytes = in.readAllBytes();
         }
-        assertNull(BindTransformer.rewrite("dev/portmanager/agent/weave/WeaveTargetsTest",
+        assertNull(ClassRewriter.rewrite("dev/portmanager/agent/weave/WeaveTargetsTest",
                 new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "close"), bytes));
     }
 }
