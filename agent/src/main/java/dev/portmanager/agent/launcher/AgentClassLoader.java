@@ -67,6 +67,43 @@ public final class AgentClassLoader extends ClassLoader
         return new AgentClassLoader(agentJar, ClassLoader.getPlatformClassLoader(), args, instrumentation);
     }
 
+    /**
+     * The agent's own classes, and the Redis libraries' once their jar is open, are looked up here before the
+     * parent: they are never the JDK's (the JDK's packages always go to the parent first), and asking the parent
+     * first would cost a failed lookup, with a {@code ClassNotFoundException} and its stack trace, for each of the
+     * ~80 agent classes and ~2,800 library classes (measurable CPU and heap in the application's JVM).
+     */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (isJdkName(name)) {
+            return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                String path = name.replace('.', '/');
+                JarEntry entry = jar.getJarEntry(PREFIX.concat(path).concat(".classdata"));
+                if (entry != null) {
+                    c = define(name, jar, entry);
+                } else {
+                    JarFile nested = libraries.ifOpened();
+                    JarEntry library = nested == null ? null : nested.getJarEntry(path.concat(".class"));
+                    c = library != null ? define(name, nested, library) : super.loadClass(name, false);
+                }
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+
+    private static boolean isJdkName(String name) {
+        return name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                || name.startsWith("sun.") || name.startsWith("com.sun.");
+    }
+
+    /** Reached after the parent: a class of the Redis libraries before their jar is open, or none of ours. */
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         String path = name.replace('.', '/');
@@ -79,13 +116,33 @@ public final class AgentClassLoader extends ClassLoader
                 throw new ClassNotFoundException(name);
             }
         }
+        return define(name, source, entry);
+    }
+
+    private Class<?> define(String name, JarFile source, JarEntry entry) throws ClassNotFoundException {
         byte[] bytes;
-        try (InputStream in = source.getInputStream(entry)) {
-            bytes = in.readAllBytes();
+        try {
+            bytes = read(source, entry);
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
         }
         return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    /** An entry's bytes, read into an array of its recorded size (no growing buffers), else read to the end. */
+    private static byte[] read(JarFile source, JarEntry entry) throws IOException {
+        long size = entry.getSize();
+        try (InputStream in = source.getInputStream(entry)) {
+            if (size < 0 || size > Integer.MAX_VALUE) {
+                return in.readAllBytes();
+            }
+            byte[] bytes = new byte[(int) size];
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            if (n != bytes.length) {
+                throw new IOException(entry.getName().concat(": shorter than its recorded size"));
+            }
+            return bytes;
+        }
     }
 
     /** The agent's arguments and its {@code Instrumentation}, for the agent's entry class. */
@@ -101,8 +158,8 @@ public final class AgentClassLoader extends ClassLoader
         if (entry == null) {
             return null;
         }
-        try (InputStream in = jar.getInputStream(entry)) {
-            return in.readAllBytes();
+        try {
+            return read(jar, entry);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -38,6 +38,11 @@ final class NestedLibraries {
         this.directory = privateDirectory;
     }
 
+    /** The nested jar if an earlier {@link #jar()} opened it, else null: never extracts anything. */
+    synchronized JarFile ifOpened() {
+        return opened;
+    }
+
     /** The nested jar, extracted and opened on the first call; null when this agent jar has none or it failed. */
     synchronized JarFile jar() {
         if (!tried) {
