@@ -130,6 +130,15 @@ class CrossHostIT {
     /** `portmanager lookup emotion` on host a lists both instances, each at its own host's address and port. */
     @Test
     void lookupOnHostAListsBothHostsInstances() throws Exception {
+        awaitBothInstancesListedOnA();
+    }
+
+    /**
+     * Waits until {@code portmanager lookup emotion} on host a lists exactly both instances: b's agent registers in
+     * Redis from a background thread, and creates its Redis client up to 2 s after its JVM starts (so that Lettuce
+     * stays off the app's start), so b's move reaches other hosts a little after b listens.
+     */
+    private void awaitBothInstancesListedOnA() throws Exception {
         Set<String> expected = new TreeSet<>(List.of(a.address() + ":" + EMOTION_PORT, b.address() + ":" + portB));
         List<String> cmd = List.of(Settings.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", settings.sidecarJar().toString(),
                 "--config", config(a).toString(), "lookup", "emotion");
@@ -160,6 +169,9 @@ class CrossHostIT {
      */
     @Test
     void legacyClientOnHostAReachesTheInstanceThatMovedOnHostB() throws Exception {
+        // b's move must be in the registry before a's client can be sent there: until then, the hardcoded port is
+        // all anyone knows, and a call to it reaching b's squatter is no fault of a's agent.
+        awaitBothInstancesListedOnA();
         Path log = dir.resolve("a-client.log");
         List<String> cmd = List.of(Settings.java(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-javaagent:" + settings.agentJar() + "=service=emotion-client,config=" + config(a),
