@@ -121,14 +121,7 @@ class HttpApiEmbeddedTest extends HttpApiContract {
                 h.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
             }
             assertEquals("DOWN", healthOf(s, "victim"), "DOWN at once");
-            // Owner liveness answers are cached for 200 ms (Owner.LIVENESS_CACHE_NANOS): poll, with a deadline.
-            JsonNode listed = Http.get(s.uri(DISCOVERY + "/services/victim")).json().get("instances").get(0);
-            long noticed = System.currentTimeMillis() + 5_000;
-            while (!listed.get("ownerGone").asBoolean() && System.currentTimeMillis() < noticed) {
-                Thread.sleep(100);
-                listed = Http.get(s.uri(DISCOVERY + "/services/victim")).json().get("instances").get(0);
-            }
-            assertTrue(listed.get("ownerGone").asBoolean(), listed.toString());
+            awaitOwnerGone(s, "victim");
             // lookup (discovery proper) no longer offers it; through the sidecar neither.
             Launcher.Result lookup = l.run("--url", s.url().toString(), "lookup", "victim");
             assertEquals(1, lookup.exit(), lookup.toString());
@@ -165,6 +158,7 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             for (ProcessHandle h : tree) {
                 h.onExit().get(30, TimeUnit.SECONDS); // SIGKILL: a bound on a hang, not on speed
             }
+            awaitOwnerGone(s, "killed"); // what refresh goes by, once the liveness cache has caught up
 
             Http.Reply refreshed = Http.post(s.uri(DISCOVERY + "/services/refresh"), null);
             assertEquals(200, refreshed.status(), refreshed.toString());
@@ -179,6 +173,20 @@ class HttpApiEmbeddedTest extends HttpApiContract {
             assertEquals(alivePort, still.get("port").asInt(), "a live owner keeps its port");
             assertEquals(404, Http.get(s.uri(DISCOVERY + "/services/killed")).status());
         }
+    }
+
+    /**
+     * Waits until {@code name}'s first instance is listed with {@code ownerGone}: owner liveness answers are cached
+     * for 200 ms (Owner.LIVENESS_CACHE_NANOS), so a kill shows a moment later. The deadline bounds a hang only.
+     */
+    private static void awaitOwnerGone(Sidecar s, String name) throws InterruptedException {
+        JsonNode listed = Http.get(s.uri(DISCOVERY + "/services/" + name)).json().get("instances").get(0);
+        long noticed = System.currentTimeMillis() + 30_000;
+        while (!listed.get("ownerGone").asBoolean() && System.currentTimeMillis() < noticed) {
+            Thread.sleep(100);
+            listed = Http.get(s.uri(DISCOVERY + "/services/" + name)).json().get("instances").get(0);
+        }
+        assertTrue(listed.get("ownerGone").asBoolean(), listed.toString());
     }
 
     /** Waits until {@code name} has a listed instance (UP or DOWN); returns its port. */
