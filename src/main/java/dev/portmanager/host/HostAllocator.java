@@ -473,6 +473,12 @@ public final class HostAllocator {
         return Optional.of(listening);
     }
 
+    /** Whether the port's claim is still the grant {@code a} made, and not released since. */
+    private static boolean isStillGranted(Claim current, Allocation a) {
+        return current != null && current.allocation().generation() == a.generation()
+                && current.state() != AllocationState.RELEASED;
+    }
+
     /** The locked step of {@link #markListening} (a class for the reason {@link ClaimAction} is one). */
     private static final class MarkListeningAction implements StateDirectory.LockedAction<Allocation> {
         private final Allocation a;
@@ -487,8 +493,7 @@ public final class HostAllocator {
 
         @Override
         public Allocation apply(Claim current, StateDirectory.ClaimWriter writer) throws java.io.IOException {
-            if (current == null || current.allocation().generation() != a.generation()
-                    || current.state() == AllocationState.RELEASED) {
+            if (!isStillGranted(current, a)) {
                 return null;
             }
             long now = System.currentTimeMillis();
@@ -617,8 +622,7 @@ public final class HostAllocator {
 
         @Override
         public Boolean apply(Claim current, StateDirectory.ClaimWriter writer) throws java.io.IOException {
-            if (current == null || current.allocation().generation() != a.generation()
-                    || current.state() == AllocationState.RELEASED) {
+            if (!isStillGranted(current, a)) {
                 return false;
             }
             if (withdraw && a.generation() == 1) {
