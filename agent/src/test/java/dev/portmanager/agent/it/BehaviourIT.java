@@ -140,7 +140,7 @@ class BehaviourIT {
                      Stack.NETTY_NIO.jvmOptions(jdk), AgentJar.subjectsWithForeignLibs(), Stack.NETTY_NIO.mainClass,
                      Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            assertTrue(Ports.inRange("ml", port), app.toString());
             assertEquals("HELLO netty-nio", Ports.request(port, false));
             app.awaitStdout("VISIBLE net.bytebuddy");
             List<String> out = app.stdout();
@@ -193,10 +193,10 @@ class BehaviourIT {
             }
             app.sendLine("bind");
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            assertTrue(Ports.inRange("ml", port), app.toString());
             assertEquals("HELLO late", Ports.request(port, false));
             int channelPort = Integer.parseInt(app.awaitStdout("CHANNEL ").substring("CHANNEL ".length()));
-            assertTrue(channelPort >= Ports.ML_START && channelPort <= Ports.ML_END && channelPort != port, app.toString());
+            assertTrue(Ports.inRange("ml", channelPort) && channelPort != port, app.toString());
             assertTrue(Registry.lookup(stateDir, "late").stream().anyMatch(e -> e.port() == port), app.toString());
         }
     }
@@ -216,7 +216,7 @@ class BehaviourIT {
                  ChildJvm app = ChildJvm.start(Jdk.jdk17(), args, List.of("-Xverify:all", "-Dportmanager.debug=true"),
                          AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
                 int port = app.awaitListening();
-                assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+                assertTrue(Ports.inRange("ml", port), app.toString());
                 assertEquals("HELLO serversocket", Ports.request(port, false));
                 app.awaitStderr("[portmanager] rewrote java/net/ServerSocket");
                 boolean cached = app.stderr().stream().anyMatch(l -> l.startsWith("[portmanager] rewrote java/net/ServerSocket (cached)"));
@@ -232,7 +232,7 @@ class BehaviourIT {
                      List.of("-javaagent:" + AgentJar.path() + "=service=twice,type=ml,stateDir=" + stateDir),
                      AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            assertTrue(Ports.inRange("ml", port), app.toString());
             app.awaitStderr("[portmanager] twice: ");
             assertEquals(List.of("[portmanager] already active in this JVM; this extra -javaagent copy does nothing"),
                     app.stderr().stream().filter(l -> !l.startsWith("[portmanager] twice: ")).collect(Collectors.toList()),
@@ -265,7 +265,7 @@ class BehaviourIT {
                      AgentJar.subjects(), "dev.portmanager.agent.subjects.SslServerSocketApp",
                      Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, app.toString());
+            assertTrue(Ports.inRange("ml", port), app.toString());
             assertTrue(app.awaitStdout("CLASS ").contains("SSLServerSocketImpl"), app.toString());
             assertTrue(Registry.lookup(stateDir, "tls").stream().anyMatch(e -> e.port() == port), app.toString());
         }

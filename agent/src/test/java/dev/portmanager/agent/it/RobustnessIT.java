@@ -43,7 +43,7 @@ class RobustnessIT {
     }
 
     private static boolean inMlRange(int port) {
-        return port >= Ports.ML_START && port <= Ports.ML_END;
+        return Ports.inRange("ml", port);
     }
 
     private static int portIn(String line, int field) {

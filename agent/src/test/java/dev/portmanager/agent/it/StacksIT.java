@@ -48,7 +48,7 @@ class StacksIT {
         try (ServerSocket taken = Ports.hold();
              ChildJvm app = launch(jdk, stack, stateDir, taken.getLocalPort())) {
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "port " + port + " outside ml: " + app);
+            assertTrue(Ports.inRange("ml", port), "port " + port + " outside ml: " + app);
             assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
 
             List<Endpoint> found = Registry.lookup(stateDir, stack.serviceName());
@@ -104,7 +104,7 @@ class StacksIT {
             int wanted = squatter.getLocalPort();
             try (ChildJvm app = launch(jdk, stack, stateDir, wanted)) {
                 int port = app.awaitListening();
-                assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "moved on after the failed bind: " + app);
+                assertTrue(Ports.inRange("ml", port), "moved on after the failed bind: " + app);
                 assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
                 app.awaitStderr("[portmanager] ");
                 List<String> err = app.stderr();

@@ -43,7 +43,7 @@ class StateDirectoryIT {
                      Integer.toString(Ports.free()))) {
             assertEquals("FLAG true", app.awaitStdout("FLAG "), "the worker's interrupt flag is given back: " + app);
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "the squatted port still moves: " + app);
+            assertTrue(Ports.inRange("ml", port), "the squatted port still moves: " + app);
             assertEquals("HELLO serversocket", Ports.request(port, false));
             assertEquals(Set.of(port), ports(Registry.lookup(stateDir, "worker")), app.toString());
             assertTrue(app.stderr().stream().noneMatch(l -> l.contains("cannot")), app.toString());
