@@ -87,7 +87,7 @@ class BehaviourIT {
                     AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
                 assertEquals(wanted, app.awaitListening(), app.toString());
                 assertEquals("HELLO serversocket", Ports.request(wanted, false));
-                app.awaitStderr("[portmanager] ");
+                app.stop(); // the lines are counted once the app has exited and its pumps are done
                 List<String> err = app.stderr();
                 assertEquals(1, err.size(), app.toString());
                 assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
@@ -113,7 +113,7 @@ class BehaviourIT {
             try (ChildJvm unknown = ChildJvm.start(Jdk.jdk17(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
                     AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
                 assertEquals(wanted, unknown.awaitListening(), unknown.toString());
-                unknown.awaitStderr("[portmanager] ");
+                unknown.stop(); // counted once it has exited and its pumps are done
                 assertEquals(1, unknown.stderr().size(), unknown.toString());
                 String line = unknown.stderr().get(0);
                 assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
@@ -123,7 +123,7 @@ class BehaviourIT {
             try (ChildJvm bad = ChildJvm.start(Jdk.jdk17(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
                     AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
                 assertEquals(other, bad.awaitListening(), bad.toString());
-                bad.awaitStderr("[portmanager] ");
+                bad.stop();
                 assertEquals(1, bad.stderr().size(), bad.toString());
                 String line = bad.stderr().get(0);
                 assertTrue(line.contains("'sometimes'") && line.contains("-Dportmanager.mode")
@@ -233,7 +233,7 @@ class BehaviourIT {
                      AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();
             assertTrue(Ports.inRange("ml", port), app.toString());
-            app.awaitStderr("[portmanager] twice: ");
+            app.stop(); // counted once it has exited and its pumps are done
             assertEquals(List.of("[portmanager] already active in this JVM; this extra -javaagent copy does nothing"),
                     app.stderr().stream().filter(l -> !l.startsWith("[portmanager] twice: ")).collect(Collectors.toList()),
                     app.toString());
@@ -254,6 +254,7 @@ class BehaviourIT {
             String line = app.awaitStderr("[portmanager] ");
             assertEquals("[portmanager] pref: " + hardcoded + " -> " + preferred + " (preferred port " + preferred
                     + " is free)", line, app.toString());
+            app.stop(); // counted once it has exited and its pumps are done
             assertEquals(1, app.stderr().stream().filter(l -> l.startsWith("[portmanager] ")).count(), app.toString());
         }
     }

@@ -55,12 +55,13 @@ class StacksIT {
             assertTrue(found.stream().anyMatch(e -> e.port() == port && e.pid() == app.pid()),
                     "lookup " + found + " lacks " + port + ": " + app);
 
-            app.awaitStderr("[portmanager] ");
+            assertEquals(List.of("LISTENING " + port), app.stdout().subList(0, 1), "stdout is the app's own");
+            // Counted once the app has exited and both pumps are done: a second line cannot still be on its way.
+            app.stop();
             List<String> err = app.stderr();
             assertEquals(1, err.size(), "exactly one line, the move: " + app);
             assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + taken.getLocalPort()
                     + " -> " + port + " ("), app.toString());
-            assertEquals(List.of("LISTENING " + port), app.stdout().subList(0, 1), "stdout is the app's own");
         }
     }
 
@@ -73,7 +74,9 @@ class StacksIT {
                 assertEquals("HELLO " + stackGreeting(stack), Ports.request(wanted, stack.http), app.toString());
                 assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == wanted),
                         app.toString());
-                assertEquals(List.of(), app.stderr(), "quiet when nothing moves");
+                // Checked once the app has exited and its stderr pump is done, so a late line is not missed.
+                app.stop();
+                assertEquals(List.of(), app.stderr(), "quiet when nothing moves: " + app);
             }
         });
     }
@@ -106,13 +109,13 @@ class StacksIT {
                 int port = app.awaitListening();
                 assertTrue(Ports.inRange("ml", port), "moved on after the failed bind: " + app);
                 assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
-                app.awaitStderr("[portmanager] ");
+                assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == port),
+                        app.toString());
+                app.stop(); // every line is in once it has exited
                 List<String> err = app.stderr();
                 assertEquals(1, err.size(), app.toString());
                 assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + wanted + " -> " + port)
                         && err.get(0).contains(wanted + " failed to bind"), app.toString());
-                assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == port),
-                        app.toString());
             }
         }
     }
