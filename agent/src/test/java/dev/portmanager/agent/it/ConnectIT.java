@@ -158,9 +158,13 @@ class ConnectIT {
                 "dev.portmanager.agent.subjects.ConnectClientApp", calls);
     }
 
-    /** RESULT lines by "stack port" (the last one when a call repeats). */
+    /**
+     * RESULT lines by "stack port" (the last one when a call repeats), once the client has exited (it does after
+     * DONE): its stderr is read by another thread, so the agent's lines are complete only when both pumps are done.
+     */
     private static Map<String, String> results(ChildJvm app) throws InterruptedException {
         app.awaitStdout("DONE");
+        assertEquals(0, app.awaitExit(), app.toString());
         Map<String, String> byCall = new HashMap<>();
         for (String line : app.stdout()) {
             if (line.startsWith("RESULT ")) {
