@@ -332,7 +332,10 @@ class RobustnessIT {
                      Integer.toString(port))) {
             assertEquals(port, app.awaitListening(), "bound as asked: " + app);
             assertEquals("HELLO serversocket", Ports.request(port, false));
-            // Every line is in once the app has exited; the lock goes first, so the exit itself is not held up.
+            // The line may come after LISTENING (in one run whose lock was released right after LISTENING, the app
+            // never printed it): awaited with the directory still stuck. Then counted after exit, every line in; the
+            // lock goes first, so the exit itself is not held up.
+            app.awaitStderr("[portmanager] ");
             stuck.release();
             app.stop();
             List<String> lines = app.stderr();
