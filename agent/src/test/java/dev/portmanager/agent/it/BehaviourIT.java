@@ -87,7 +87,8 @@ class BehaviourIT {
                     AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
                 assertEquals(wanted, app.awaitListening(), app.toString());
                 assertEquals("HELLO serversocket", Ports.request(wanted, false));
-                app.stop(); // the lines are counted once the app has exited and its pumps are done
+                app.awaitStderr("[portmanager] "); // awaited first, then counted once the app has exited
+                app.stop();
                 List<String> err = app.stderr();
                 assertEquals(1, err.size(), app.toString());
                 assertTrue(err.get(0).startsWith("[portmanager] broken: port manager unavailable ("), app.toString());
@@ -113,7 +114,8 @@ class BehaviourIT {
             try (ChildJvm unknown = ChildJvm.start(Jdk.jdk17(), "service=x,bogus=1,stateDir=" + stateDir, List.of(),
                     AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(wanted))) {
                 assertEquals(wanted, unknown.awaitListening(), unknown.toString());
-                unknown.stop(); // counted once it has exited and its pumps are done
+                unknown.awaitStderr("[portmanager] "); // awaited first, then counted once the app has exited
+                unknown.stop();
                 assertEquals(1, unknown.stderr().size(), unknown.toString());
                 String line = unknown.stderr().get(0);
                 assertTrue(line.contains("unknown agent argument 'bogus'") && line.contains("service, type"), line);
@@ -123,6 +125,8 @@ class BehaviourIT {
             try (ChildJvm bad = ChildJvm.start(Jdk.jdk17(), "service=x,stateDir=" + stateDir, List.of("-Dportmanager.mode=sometimes"),
                     AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(other))) {
                 assertEquals(other, bad.awaitListening(), bad.toString());
+                // Awaited first: in one run this line had not come when the app was stopped right after LISTENING.
+                bad.awaitStderr("[portmanager] ");
                 bad.stop();
                 assertEquals(1, bad.stderr().size(), bad.toString());
                 String line = bad.stderr().get(0);
@@ -233,7 +237,8 @@ class BehaviourIT {
                      AgentJar.subjects(), SERVER_SOCKET_APP, Integer.toString(taken.getLocalPort()))) {
             int port = app.awaitListening();
             assertTrue(Ports.inRange("ml", port), app.toString());
-            app.stop(); // counted once it has exited and its pumps are done
+            app.awaitStderr("[portmanager] twice: "); // awaited first, then counted once the app has exited
+            app.stop();
             assertEquals(List.of("[portmanager] already active in this JVM; this extra -javaagent copy does nothing"),
                     app.stderr().stream().filter(l -> !l.startsWith("[portmanager] twice: ")).collect(Collectors.toList()),
                     app.toString());

@@ -207,8 +207,15 @@ final class ChildJvm implements AutoCloseable {
         if (!process.waitFor(AWAIT.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("did not exit: " + this);
         }
-        outPump.join(5000); // both streams end with the process: every line is in
-        errPump.join(5000);
+        // Both streams end with the process, and then every line is in: tests count stderr lines after this. A pump
+        // still reading (a descendant holding the stream, or a starved thread) would leave them short, so that is a
+        // failure here, not a silently partial list.
+        for (Thread pump : List.of(outPump, errPump)) {
+            pump.join(30_000);
+            if (pump.isAlive()) {
+                throw new AssertionError("exited, but its output is still being read after 30 s: " + this);
+            }
+        }
         return process.exitValue();
     }
 

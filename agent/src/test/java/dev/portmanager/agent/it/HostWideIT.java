@@ -112,6 +112,7 @@ class HostWideIT {
         try (ChildJvm app = java(jdk, work, agentOption(stateDir), Map.of("PORTMANAGER_EXCLUDE", "com.acme.[Main"),
                 SUBJECTS + "ServerSocketApp", wanted)) {
             assertEquals(wanted, app.awaitListening(), app.toString());
+            app.awaitStderr("[portmanager]");
             assertEquals(List.of("[portmanager] bad value 'com.acme.[Main' for $PORTMANAGER_EXCLUDE: expected globs "
                     + "matching main class names or jar file names, separated by ';' (* ? [a-z] {a,b}, as in "
                     + "java.nio.file.FileSystem#getPathMatcher; e.g. com.acme.*;legacy-*.jar); every bind goes ahead "
@@ -134,6 +135,7 @@ class HostWideIT {
             assertTrue(Ports.inRange("ml", port), "the taken port moved: " + app);
             assertEquals("HELLO serversocket", Ports.request(port, false));
             assertEquals(List.of(port), ports(stateDir), app.toString());
+            app.awaitStderr("[portmanager]");
             List<String> ours = ourLinesAtExit(app);
             assertEquals(1, ours.size(), app.toString());
             assertTrue(ours.get(0).startsWith("[portmanager] hostwide: " + taken.getLocalPort() + " -> " + port + " ("),
@@ -241,7 +243,8 @@ class HostWideIT {
 
     /**
      * Stops the app and returns our lines: read after it has exited and its pumps are done (stderr has its own reader
-     * thread, so a line may arrive after the stdout line the test waited for), so none can be missed.
+     * thread, so a line may arrive after the stdout line the test waited for), so none can be missed. A test that
+     * expects a line awaits it first.
      */
     private static List<String> ourLinesAtExit(ChildJvm jvm) throws InterruptedException {
         jvm.stop();

@@ -56,7 +56,9 @@ class StacksIT {
                     "lookup " + found + " lacks " + port + ": " + app);
 
             assertEquals(List.of("LISTENING " + port), app.stdout().subList(0, 1), "stdout is the app's own");
-            // Counted once the app has exited and both pumps are done: a second line cannot still be on its way.
+            // Awaited, then counted once the app has exited and both pumps are done: a second line cannot still be
+            // on its way.
+            app.awaitStderr("[portmanager] ");
             app.stop();
             List<String> err = app.stderr();
             assertEquals(1, err.size(), "exactly one line, the move: " + app);
@@ -111,7 +113,8 @@ class StacksIT {
                 assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
                 assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == port),
                         app.toString());
-                app.stop(); // every line is in once it has exited
+                app.awaitStderr("[portmanager] "); // awaited, then counted once the app has exited
+                app.stop();
                 List<String> err = app.stderr();
                 assertEquals(1, err.size(), app.toString());
                 assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + wanted + " -> " + port)
