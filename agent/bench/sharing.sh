@@ -12,7 +12,9 @@
 # under -XX:+AllowArchivingWithJavaAgent, a diagnostic flag meant for tests: an upper bound of what sharing buys.
 # Also counts the classes each variant loads that do not come from an archive (one run, -Xlog:class+load).
 #
-# Usage (repo root, after mvn -B -q -DskipTests package): agent/bench/sharing.sh [rounds, default 15]
+# APP=netty runs the Netty app (agent/bench/NettyServer.java) instead, with bare (no agent) added as the first row.
+#
+# Usage (repo root, after mvn -B -q -DskipTests package): [APP=netty] agent/bench/sharing.sh [rounds, default 15]
 set -euo pipefail
 RUNS=${1:-15}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,8 +25,13 @@ JDK25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 WORK=$(mktemp -d /tmp/pm-sharing.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-"$JDK17/bin/javac" --release 17 -d "$WORK/app" "$ROOT/agent/bench/TinyServer.java"
-"$JDK17/bin/jar" cf "$WORK/tiny.jar" -C "$WORK/app" .
+APP=${APP:-tiny}
+NETTY_CP=$(cat "$ROOT/agent/target/bench-netty.classpath")
+"$JDK17/bin/javac" -XDsuppressNotes --release 17 -d "$WORK/app" -cp "$NETTY_CP" "$ROOT/agent/bench/TinyServer.java" \
+  "$ROOT/agent/bench/NettyServer.java"
+"$JDK17/bin/jar" cf "$WORK/app.jar" -C "$WORK/app" .
+APP_CP=$WORK/app.jar; MAIN=TinyServer; VARIANTS="empty hook agent empty+cache agent+cache"
+[ "$APP" = netty ] && { APP_CP=$WORK/app.jar:$NETTY_CP; MAIN=NettyServer; VARIANTS="bare $VARIANTS"; }
 for agent in EmptyAgent NoopTransformerAgent; do
   "$JDK17/bin/javac" --release 17 -d "$WORK/$agent" "$ROOT/agent/bench/$agent.java"
   printf 'Premain-Class: %s\n' "$agent" > "$WORK/$agent.mf"
@@ -35,6 +42,7 @@ home_of() { [ "$1" = 25 ] && echo "$JDK25" || echo "$JDK17"; }
 TEST_ONLY="-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent"
 agent_of() { # variant jdk
   case "$1" in
+    bare) ;;
     empty*) echo "-javaagent:$WORK/EmptyAgent.jar" ;;
     hook) echo "-javaagent:$WORK/NoopTransformerAgent.jar" ;;
     agent*) echo "-javaagent:$AGENT=service=bench,type=ml,stateDir=$WORK/state-$2" ;;
@@ -47,12 +55,12 @@ cache_use() { # variant jdk
   esac
 }
 run() { # jdk variant [extra options...]
-  local jdk=$1 variant=$2; shift 2
+  local jdk=$1 variant=$2 native=""; shift 2
+  [ "$APP" = netty ] && [ "$jdk" = 25 ] && native="--enable-native-access=ALL-UNNAMED"
   # shellcheck disable=SC2046
-  "$(home_of "$jdk")/bin/java" $(cache_use "$variant" "$jdk") $(agent_of "$variant" "$jdk") "$@" \
-    -cp "$WORK/tiny.jar" TinyServer 23001 >/dev/null 2>>"$WORK/stderr.log"
+  "$(home_of "$jdk")/bin/java" $(cache_use "$variant" "$jdk") $(agent_of "$variant" "$jdk") $native "$@" \
+    -cp "$APP_CP" $MAIN 23001 >/dev/null 2>>"$WORK/stderr.log"
 }
-VARIANTS="empty hook agent empty+cache agent+cache"
 for jdk in 17 25; do # warm the agent's state directory, then train an archive for each cached variant
   run "$jdk" agent
   for base in empty agent; do
@@ -71,7 +79,7 @@ for ((r = 1; r <= RUNS; r++)); do
   done
 done
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-echo "Class sharing and the load-time hook, tiny app, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), $RUNS rounds, load average $LOAD_BEFORE before / $(cut -d' ' -f1-3 /proc/loadavg) after"
+echo "Class sharing and the load-time hook, $APP app, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), $RUNS rounds, load average $LOAD_BEFORE before / $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo
 echo "| JDK | variant | wall | CPU | x empty (wall / CPU) | x empty+cache (wall / CPU) | classes not from an archive |"
 echo "|---|---|---|---|---|---|---|"
