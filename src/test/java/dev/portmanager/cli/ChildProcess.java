@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private final Thread pump;
 
     public ChildProcess(ProcessBuilder builder) {
         try {
@@ -25,7 +26,7 @@ public final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread pump = new Thread(() -> {
+        pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -62,7 +63,7 @@ public final class ChildProcess implements AutoCloseable {
                 }
             }
             if (!process.isAlive()) {
-                Thread.sleep(100); // let the pump drain
+                awaitPump();
                 synchronized (lines) {
                     for (String l : lines) {
                         if (p.test(l)) {
@@ -76,6 +77,15 @@ public final class ChildProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new AssertionError("expected line did not appear within " + timeoutMillis + " ms:\n" + output());
+    }
+
+    /**
+     * Waits for the pump to read the exited child's last lines: it ends at end of stream, which comes when the
+     * child's side of the pipe closes. The deadline covers a descendant that inherited the pipe and outlives the
+     * child; then what was read so far is all there is.
+     */
+    private void awaitPump() throws InterruptedException {
+        pump.join(5_000);
     }
 
     /** Waits for the exit status. */

@@ -1,5 +1,6 @@
 package dev.portmanager.cli;
 
+import dev.portmanager.testing.PythonHttpServer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -8,7 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +36,8 @@ class CliRunTest extends LauncherTest {
 
             // It really is the python server on that port.
             HttpResponse<String> page = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
-                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                    .timeout(Duration.ofSeconds(20)).build(), // a bound on a hang, not on speed
                             HttpResponse.BodyHandlers.ofString());
             assertEquals(200, page.statusCode());
             assertTrue(page.body().contains("Directory listing"), page.body());
@@ -175,8 +180,9 @@ class CliRunTest extends LauncherTest {
     }
 
     private void killedRunTakesItsCommandAlong(boolean jvmOnly) throws Exception {
-        try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "orphan", "--type",
-                "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")))) {
+        List<String> args = new ArrayList<>(List.of("run", "--service", "orphan", "--type", "testing", "--"));
+        args.addAll(PythonHttpServer.command("{port}", dir));
+        try (ChildProcess run = new ChildProcess(pm.builder(args))) {
             pm.awaitLookup("orphan");
             // python3, not the JVM whose arguments name it too
             List<ProcessHandle> command = run.process().descendants()
@@ -187,9 +193,12 @@ class CliRunTest extends LauncherTest {
             // SIGKILL: run cannot clean up itself. kill(1) rather than destroyForcibly(), which would also close
             // this side of run's output pipe and lose what the watchdog says.
             long victim = jvmOnly ? jvm.pid() : run.process().pid();
-            new ProcessBuilder("kill", "-KILL", Long.toString(victim)).start().waitFor();
+            Process kill = new ProcessBuilder("kill", "-KILL", Long.toString(victim)).start();
+            assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill -KILL " + victim + " did not return within 10 s");
+            assertEquals(0, kill.exitValue(), "kill -KILL " + victim);
             if (!jvmOnly) {
-                run.process().waitFor();
+                assertTrue(run.process().waitFor(30, TimeUnit.SECONDS),
+                        "the launcher " + victim + " was still alive 30 s after SIGKILL");
             }
             long end = System.currentTimeMillis() + 30_000;
             while (command.get(0).isAlive() && System.currentTimeMillis() < end) {

@@ -3,6 +3,7 @@ package dev.portmanager.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.testing.HeldRanges;
+import dev.portmanager.testing.PythonHttpServer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -64,8 +65,9 @@ class CliTest extends LauncherTest {
         Launcher.Result a = pm.run("allocate", "--service", "booked", "--type", "testing");
         assertEquals(0, a.exit(), a.toString());
         String port = a.out().split(" ")[0];
-        try (ChildProcess web = new ChildProcess(pm.builder(List.of("run", "--service", "booked", "--",
-                "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")))) {
+        List<String> args = new ArrayList<>(List.of("run", "--service", "booked", "--"));
+        args.addAll(PythonHttpServer.command("{port}", dir));
+        try (ChildProcess web = new ChildProcess(pm.builder(args))) {
             Launcher.Result found = pm.awaitLookup("booked");
             assertTrue(found.out().trim().endsWith(":" + port), found.toString());
         }

@@ -6,6 +6,7 @@ import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.testing.DeafListener;
+import dev.portmanager.testing.PythonHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +56,11 @@ class DiscoveryClientTest {
         return c;
     }
 
+    /** {@code python3 -m http.server}, on loopback, serving an empty directory of this test's. */
+    private String[] httpServer() {
+        return PythonHttpServer.command("{port}", dir).toArray(String[]::new);
+    }
+
     private static List<Endpoint> awaitInstances(DiscoveryClient d, String service, int n) throws Exception {
         long end = System.currentTimeMillis() + 120_000;
         List<Endpoint> found = List.of();
@@ -80,7 +88,7 @@ class DiscoveryClientTest {
 
     @Test
     void findsAndCallsARealServiceThenReportsItGone() throws Exception {
-        ChildProcess web = run("emotion", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        ChildProcess web = run("emotion", httpServer());
         try (DiscoveryClient discovery = DiscoveryClient.create(config)) {
             Endpoint e = awaitInstances(discovery, "emotion", 1).get(0);
             assertEquals("emotion", e.service());
@@ -90,7 +98,8 @@ class DiscoveryClientTest {
             URI base = discovery.baseUri("emotion");
             assertEquals("http://" + e.authority(), base.toString());
             HttpResponse<String> r = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build()
-                    .send(HttpRequest.newBuilder(base.resolve("/")).build(), HttpResponse.BodyHandlers.ofString());
+                    .send(HttpRequest.newBuilder(base.resolve("/")).timeout(Duration.ofSeconds(20)).build(),
+                            HttpResponse.BodyHandlers.ofString()); // a bound on a hang, not on speed
             assertEquals(200, r.statusCode());
 
             web.terminate();
@@ -106,8 +115,8 @@ class DiscoveryClientTest {
     @Test
     void pickHealthyTakesTurnsAndSkipsInstancesThatDoNotAnswer() throws Exception {
         DeafListener deaf = new DeafListener(dir);
-        run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
-        run("pool", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        run("pool", httpServer());
+        run("pool", httpServer());
         try (DiscoveryClient discovery = DiscoveryClient.create(config)) {
             List<Endpoint> two = awaitInstances(discovery, "pool", 2);
             Set<Integer> picked = new HashSet<>();
@@ -125,6 +134,8 @@ class DiscoveryClientTest {
             while (new HealthProbe(200).accepts(third.address(), third.port()) && System.currentTimeMillis() < end) {
                 Thread.sleep(50);
             }
+            assertFalse(new HealthProbe(200).accepts(third.address(), third.port()),
+                    "the third instance still accepts connections 10 s after it stopped listening");
             assertEquals(3, discovery.lookup("pool").size(), "the third stopped accepting but is still registered");
             Set<Integer> healthy = Set.of(two.get(0).port(), two.get(1).port());
             for (int i = 0; i < 6; i++) {
@@ -135,7 +146,7 @@ class DiscoveryClientTest {
 
     @Test
     void throughASidecar() throws Exception {
-        run("viasidecar", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        run("viasidecar", httpServer());
         try (Sidecar sidecar = Sidecar.start(pm, List.of(), List.of());
              DiscoveryClient discovery = DiscoveryClient.connect(sidecar.url())) {
             Endpoint e = awaitInstances(discovery, "viasidecar", 1).get(0);

@@ -13,6 +13,7 @@ import dev.portmanager.RangeExhaustedException;
 import dev.portmanager.RangeUtilization;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.config.PortRange;
+import dev.portmanager.testing.PythonHttpServer;
 import dev.portmanager.testing.TestConfigs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AllocationRulesTest {
     @TempDir
     Path stateDir;
+    /** What the python squatters serve (an empty directory, not the module's files). */
+    @TempDir
+    Path served;
 
     private PortManagerConfig config;
     private PortManager pm;
@@ -281,8 +285,8 @@ class AllocationRulesTest {
     @Test
     void squatterInAManagedRangeIsSkippedAndReported() throws Exception {
         int squatted = ml.start() + 40;
-        Process http = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(squatted),
-                "--bind", "127.0.0.1").redirectErrorStream(true).start();
+        Process http = new ProcessBuilder(PythonHttpServer.command(squatted, served)).redirectErrorStream(true)
+                .start();
         children.add(http);
         waitListening(squatted);
         Set<Integer> granted = new HashSet<>();
@@ -311,11 +315,12 @@ class AllocationRulesTest {
         Allocation first = pm.allocate(request("emotion").preferredPort(port));
         assertEquals(port, first.port());
         assertTrue(pm.release(first));
-        Process http = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(port),
-                "--bind", "127.0.0.1").redirectErrorStream(true).start();
+        Process http = new ProcessBuilder(PythonHttpServer.command(port, served)).redirectErrorStream(true).start();
         children.add(http);
         waitListening(port);
-        String held = port + " held by pid " + http.pid() + ": python3 -m http.server " + port + " --bind 127.0.0.1";
+        // the holder's command line as the product shortens it (a path argument by its base name)
+        String held = port + " held by pid " + http.pid() + ": python3 -m http.server " + port
+                + " --bind 127.0.0.1 --directory www";
         Allocation again = pm.allocate(request("emotion").preferredPort(port));
         assertNotEquals(port, again.port());
         assertTrue(again.reason().startsWith(held + "; "), again.reason());
@@ -404,8 +409,8 @@ class AllocationRulesTest {
     @Test
     void foreignHolderOfAnAllocatedPortIsReported() throws Exception {
         Allocation a = pm.allocate(request("emotion").reservation(Duration.ofMinutes(1)));
-        Process http = new ProcessBuilder("python3", "-m", "http.server", Integer.toString(a.port()),
-                "--bind", "127.0.0.1").redirectErrorStream(true).start();
+        Process http = new ProcessBuilder(PythonHttpServer.command(a.port(), served)).redirectErrorStream(true)
+                .start();
         children.add(http);
         waitListening(a.port());
         Conflict c = pm.conflicts().stream().filter(x -> x.kind() == ConflictKind.FOREIGN).findFirst().orElseThrow();

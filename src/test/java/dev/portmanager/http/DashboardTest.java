@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portmanager.cli.ChildProcess;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
+import dev.portmanager.testing.PortBlock;
+import dev.portmanager.testing.PythonHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,8 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -76,7 +75,8 @@ class DashboardTest {
     @BeforeEach
     void start() throws Exception {
         int total = RANGE_SIZES.values().stream().mapToInt(Integer::intValue).sum();
-        int base = freeBlock(total);
+        // From this JVM's own block (PortBlock): random ports could be another build's, whose tests bind them.
+        int base = PortBlock.take(total);
         StringBuilder config = new StringBuilder("host: demo-host\nranges:\n");
         int next = base;
         for (Map.Entry<String, Integer> r : RANGE_SIZES.entrySet()) {
@@ -90,8 +90,7 @@ class DashboardTest {
         Path file = Files.writeString(dir.resolve("portmanager.yaml"), config.toString());
         launcher = new Launcher(dir).env("PORTMANAGER_CONFIG", file.toString());
         // the deliberate conflict: a listener in the ml range that no allocation covers
-        ChildProcess squatter = new ChildProcess(new ProcessBuilder("python3", "-m", "http.server",
-                String.valueOf(mlStart), "--bind", "127.0.0.1"));
+        ChildProcess squatter = new ChildProcess(new ProcessBuilder(PythonHttpServer.command(mlStart, dir)));
         children.add(squatter);
         awaitListening(mlStart);
         sidecar = Sidecar.start(launcher, List.of(), List.of());
@@ -109,25 +108,6 @@ class DashboardTest {
                 Thread.sleep(100);
             }
         }
-    }
-
-    /** The first port of {@code size} consecutive ones that nothing listens on (a wildcard bind of each works). */
-    private static int freeBlock(int size) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + ThreadLocalRandom.current().nextInt(9_000);
-            boolean free = true;
-            for (int p = base; p < base + size && free; p++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.bind(new InetSocketAddress(p));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new AssertionError("no " + size + " consecutive free ports in 20000-28999");
     }
 
     @AfterEach
@@ -191,12 +171,15 @@ class DashboardTest {
             assertTrue(text.contains("Ranges") && text.contains("testing"), text);
             Object navigations = page.evaluate("performance.getEntriesByType('navigation').length");
 
-            children.add(new ChildProcess(launcher.builder(List.of("run", "--service", "started-later", "--type",
-                    "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"))));
-            // prefers the port this JVM holds: it moves to the next one of the ml range
-            children.add(new ChildProcess(launcher.builder(List.of("run", "--service", "emotion", "--type", "ml",
-                    "--preferred", String.valueOf(mlStart), "--", "python3", "-m", "http.server", "{port}",
-                    "--bind", "127.0.0.1"))));
+            List<String> later = new ArrayList<>(List.of("run", "--service", "started-later", "--type", "testing",
+                    "--"));
+            later.addAll(PythonHttpServer.command("{port}", dir));
+            children.add(new ChildProcess(launcher.builder(later)));
+            // prefers the squatter's port: it moves to the next one of the ml range
+            List<String> emotion = new ArrayList<>(List.of("run", "--service", "emotion", "--type", "ml",
+                    "--preferred", String.valueOf(mlStart), "--"));
+            emotion.addAll(PythonHttpServer.command("{port}", dir));
+            children.add(new ChildProcess(launcher.builder(emotion)));
             text = awaitText(page, t -> t.contains("started-later") && t.contains("emotion")
                     && !t.contains("no moves") && t.split("UP", -1).length - 1 >= 2);
             assertEquals("[\"emotion\",\"" + mlStart + "\",\"" + (mlStart + 1) + "\"]",

@@ -8,6 +8,7 @@ import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.config.PortRange;
 import dev.portmanager.testing.DeafListener;
 import dev.portmanager.testing.HeldRanges;
+import dev.portmanager.testing.PythonHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -243,7 +244,7 @@ abstract class HttpApiContract {
 
     @Test
     void aRunServiceIsDiscoveredCheckedAndGoneWhenItStops() throws Exception {
-        ChildProcess web = run("web", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1");
+        ChildProcess web = run("web", PythonHttpServer.command("{port}", dir).toArray(String[]::new));
         JsonNode instance = awaitInstance("web", "UP");
         int port = instance.get("port").asInt();
         assertTrue(launcher.ranges().contains("testing", port), instance.toString());

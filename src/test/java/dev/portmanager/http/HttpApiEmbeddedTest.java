@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portmanager.cli.ChildProcess;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
+import dev.portmanager.testing.PythonHttpServer;
 import dev.portmanager.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -191,9 +193,11 @@ class HttpApiEmbeddedTest extends HttpApiContract {
 
     /** Waits until {@code name} has a listed instance (UP or DOWN); returns its port. */
     /** {@code portmanager --config CONFIG run --service SERVICE -- python3 -m http.server}, on loopback. */
-    private static ChildProcess pythonServer(Launcher l, Path config, String service) {
-        return new ChildProcess(l.builder(List.of("--config", config.toString(), "run", "--service", service,
-                "--type", "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")));
+    private ChildProcess pythonServer(Launcher l, Path config, String service) {
+        List<String> args = new ArrayList<>(List.of("--config", config.toString(), "run", "--service", service,
+                "--type", "testing", "--"));
+        args.addAll(PythonHttpServer.command("{port}", dir));
+        return new ChildProcess(l.builder(args));
     }
 
     private static int awaitListed(Sidecar s, String name) throws InterruptedException {

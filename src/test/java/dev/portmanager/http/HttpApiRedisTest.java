@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portmanager.cli.ChildProcess;
 import dev.portmanager.cli.Launcher;
+import dev.portmanager.testing.PythonHttpServer;
 import dev.portmanager.testing.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,8 +46,10 @@ class HttpApiRedisTest extends HttpApiContract {
     @Test
     void aServiceOnAnotherHostIsFoundThroughRedis() throws Exception {
         Launcher b = otherHost("host-b");
-        ChildProcess remote = new ChildProcess(b.builder(List.of("--store", REDIS.uri(), "run", "--service",
-                "far", "--type", "testing", "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1")));
+        List<String> args = new ArrayList<>(List.of("--store", REDIS.uri(), "run", "--service", "far", "--type",
+                "testing", "--"));
+        args.addAll(PythonHttpServer.command("{port}", dir));
+        ChildProcess remote = new ChildProcess(b.builder(args));
         children.add(remote);
         JsonNode instance = awaitInstance("far", "UP");
         assertEquals("host-b", instance.get("host").asText());

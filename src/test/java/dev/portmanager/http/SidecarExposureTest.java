@@ -3,6 +3,7 @@ package dev.portmanager.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portmanager.cli.Launcher;
 import dev.portmanager.cli.Sidecar;
+import dev.portmanager.testing.Jdk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -202,20 +203,27 @@ class SidecarExposureTest {
     /** 64 connections that never finish their headers must not stall /health, on JDK 17 and on JDK 25. */
     @Test
     void slowHeaderClientsDoNotStallHealthOnJdk17() throws Exception {
-        slowHeadersLeaveRoom(System.getProperty("java.home"), "jdk17");
+        slowHeadersLeaveRoom(17);
     }
 
     @Test
     void slowHeaderClientsDoNotStallHealthOnJdk25() throws Exception {
-        slowHeadersLeaveRoom(jdk25(), "jdk25");
+        slowHeadersLeaveRoom(25);
     }
 
-    /** The JDK 25 the build pins (skips the test without it). */
-    private static String jdk25() {
-        Path jdk25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jdk25.resolve("bin/java")),
-                "no JDK 25 at " + jdk25);
-        return jdk25.toString();
+    /**
+     * A launcher whose script runs JDK {@code feature}'s java (it uses $JAVA_HOME/bin/java), named by the same
+     * properties as the agent's tests ({@link Jdk}): a missing JDK skips the case visibly, or fails it in CI.
+     */
+    private static Launcher onJdk(String name, int feature) {
+        return new Launcher(dir.resolve(name + "-jdk" + feature)).env("JAVA_HOME", Jdk.home(feature).toString());
+    }
+
+    /** The sidecar's JVM is the named JDK's java, not whatever runs the build. */
+    private static void assertRunsOn(Sidecar s, int feature) throws Exception {
+        Path expected = Jdk.home(feature).resolve("bin/java").toRealPath();
+        Path exe = Path.of("/proc", Long.toString(s.child().process().pid()), "exe").toRealPath();
+        assertEquals(expected, exe, "the sidecar runs on JDK " + feature);
     }
 
     /**
@@ -224,17 +232,18 @@ class SidecarExposureTest {
      */
     @Test
     void halfRequestLinesAreClosedByTheReadTimeoutOnJdk17() throws Exception {
-        halfRequestLinesAreClosed(System.getProperty("java.home"), "jdk17");
+        halfRequestLinesAreClosed(17);
     }
 
     @Test
     void halfRequestLinesAreClosedByTheReadTimeoutOnJdk25() throws Exception {
-        halfRequestLinesAreClosed(jdk25(), "jdk25");
+        halfRequestLinesAreClosed(25);
     }
 
-    private void halfRequestLinesAreClosed(String javaHome, String name) throws Exception {
-        Launcher l = new Launcher(dir.resolve("stall-" + name)).env("JAVA_HOME", javaHome);
+    private void halfRequestLinesAreClosed(int feature) throws Exception {
+        Launcher l = onJdk("stall", feature);
         try (Sidecar s = Sidecar.start(l, List.of(), List.of())) {
+            assertRunsOn(s, feature);
             List<Socket> stalled = new ArrayList<>();
             try {
                 for (int i = 0; i < 32; i++) {
@@ -274,12 +283,13 @@ class SidecarExposureTest {
         }
     }
 
-    private void slowHeadersLeaveRoom(String javaHome, String name) throws Exception {
+    private void slowHeadersLeaveRoom(int feature) throws Exception {
         // The request-read timeout is raised far beyond the wait below, so it cannot be what frees /health.
-        Launcher l = new Launcher(dir.resolve("slow-" + name)).env("JAVA_HOME", javaHome)
+        Launcher l = onJdk("slow", feature)
                 .env("PORTMANAGER_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -Xshare:auto "
                         + "-Dsun.net.httpserver.maxReqTime=300");
         try (Sidecar s = Sidecar.start(l, List.of(), List.of())) {
+            assertRunsOn(s, feature);
             List<Socket> slow = new ArrayList<>();
             try {
                 for (int i = 0; i < 64; i++) {

@@ -8,6 +8,7 @@ import dev.portmanager.cli.Sidecar;
 import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.discovery.DiscoveryClient;
 import dev.portmanager.discovery.ServiceWatch;
+import dev.portmanager.testing.PythonHttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,8 +225,9 @@ class WatchTest {
             assertEquals(List.of(), direct.poll(30, TimeUnit.SECONDS), "first call: the current (no) instances");
             assertEquals(List.of(), viaSidecar.poll(30, TimeUnit.SECONDS));
 
-            ChildProcess web = child(List.of("run", "--service", "emo", "--type", "testing", "--",
-                    "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1"));
+            List<String> args = new ArrayList<>(List.of("run", "--service", "emo", "--type", "testing", "--"));
+            args.addAll(PythonHttpServer.command("{port}", dir));
+            ChildProcess web = child(args);
             List<Endpoint> up = direct.poll(90, TimeUnit.SECONDS); // a child JVM's start on a loaded machine
             assertNotNull(up, "no call after the service started");
             assertEquals(1, up.size(), up.toString());

@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
 final class DemoProcess {
     private final Process process;
     private final StringBuffer output = new StringBuffer();
+    private final Thread reader;
 
     private DemoProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (InputStream in = process.getInputStream()) {
                 byte[] buf = new byte[4096];
                 for (int n; (n = in.read(buf)) > 0; ) {
@@ -32,14 +33,18 @@ final class DemoProcess {
         reader.start();
     }
 
-    /** Starts the demo with its own state directory and temp directory under {@code tmp}. */
+    /** Starts the demo with its own state directory, temp directory and config home under {@code tmp}. */
     static DemoProcess start(Path home, Path tmp, String... args) throws IOException {
         Path tmpdir = Files.createDirectories(tmp.resolve("tmp"));
         List<String> cmd = new ArrayList<>(List.of(Settings.java(), "-Djava.io.tmpdir=" + tmpdir,
                 "-Dportmanager.home=" + home, "-cp", home.resolve("samples/target/portmanager-samples.jar").toString(),
                 Demo.class.getName(), "--state-dir", tmp.resolve("state").toString()));
         cmd.addAll(List.of(args));
-        return new DemoProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // An empty config home of its own, inherited by the fleet the demo starts: the developer's
+        // ~/.config/portmanager/config.yaml must not decide the test's ranges or store.
+        pb.environment().put("XDG_CONFIG_HOME", Files.createDirectories(tmp.resolve("config")).toString());
+        return new DemoProcess(pb.start());
     }
 
     Process process() {
@@ -53,7 +58,9 @@ final class DemoProcess {
     /** The exit status, or Integer.MIN_VALUE when it did not exit in time (then it is killed with its tree). */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            Thread.sleep(100); // let the reader drain the last lines
+            // The reader ends at end of stream, once the demo's side of the pipe is closed: then every line is in.
+            // The deadline covers a child of the demo that inherited the pipe and outlives it.
+            reader.join(5_000);
             return process.exitValue();
         }
         process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -34,6 +34,9 @@ final class ReadmeDiscoveryExample {
         pb.environment().putAll(settings.env());
         pb.environment().remove("PORTMANAGER_CONFIG");
         pb.environment().remove("PORTMANAGER_URL");
+        // As a user with no config file runs it: the developer's ~/.config/portmanager/config.yaml is not read.
+        Path configHome = Files.createDirectories(tmp.resolve("readme-example/config"));
+        pb.environment().put("XDG_CONFIG_HOME", configHome.toString());
         Process p = pb.start();
         try {
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the README example did not finish within 60 s");
