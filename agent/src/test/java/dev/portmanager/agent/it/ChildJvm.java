@@ -62,8 +62,8 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
-        // Keep the children away from the user's config file: an empty config home of their own.
-        Path configHome = emptyConfigHome();
+        // Keep the children away from the user's config file: a config home of their own (the isolated ranges).
+        Path configHome = configHome();
         builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
         try {
             return new ChildJvm(builder.start(), jdk + " " + mainClass + " " + String.join(" ", args), configHome);
@@ -90,7 +90,7 @@ final class ChildJvm implements AutoCloseable {
             builder.directory(workDir.toFile());
         }
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
-        Path configHome = emptyConfigHome();
+        Path configHome = configHome();
         builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
         try {
             return new ChildJvm(builder.start(),
@@ -110,7 +110,7 @@ final class ChildJvm implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("PORTMANAGER_") || k.equals("JAVA_TOOL_OPTIONS"));
         builder.environment().putAll(env);
-        Path configHome = emptyConfigHome();
+        Path configHome = configHome();
         builder.environment().put("XDG_CONFIG_HOME", configHome.toString());
         try {
             return new ChildJvm(builder.start(), env + " " + String.join(" ", command), configHome);
@@ -121,12 +121,20 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * An empty config home of the child's own (a shared fixed directory would let one test's leftovers reach
-     * another's children); readable by all, since a child may run as another user.
+     * A config home of the child's own (a shared fixed directory would let one test's leftovers reach another's
+     * children), whose {@code portmanager/config.yaml} holds only the ranges of this test JVM ({@link Ports#ranges}):
+     * the agent allocates there, not in the default ranges every build on the host shares. It is the config file of
+     * lowest precedence, so a test's own {@code config=} or {@code PORTMANAGER_CONFIG} still wins. Readable by all,
+     * since a child may run as another user.
      */
-    private static Path emptyConfigHome() throws IOException {
-        Path dir = Files.createTempDirectory("pm-no-config-");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    private static Path configHome() throws IOException {
+        var readable = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+        Path dir = Files.createTempDirectory("pm-config-");
+        Files.setPosixFilePermissions(dir, readable);
+        Path portmanager = Files.createDirectory(dir.resolve("portmanager"));
+        Files.setPosixFilePermissions(portmanager, readable);
+        Path config = Files.writeString(portmanager.resolve("config.yaml"), Ports.ranges().yaml());
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         return dir;
     }
 
@@ -199,8 +207,15 @@ final class ChildJvm implements AutoCloseable {
         if (!process.waitFor(AWAIT.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("did not exit: " + this);
         }
-        outPump.join(5000); // both streams end with the process: every line is in
-        errPump.join(5000);
+        // Both streams end with the process, and then every line is in: tests count stderr lines after this. A pump
+        // still reading (a descendant holding the stream, or a starved thread) would leave them short, so that is a
+        // failure here, not a silently partial list.
+        for (Thread pump : List.of(outPump, errPump)) {
+            pump.join(30_000);
+            if (pump.isAlive()) {
+                throw new AssertionError("exited, but its output is still being read after 30 s: " + this);
+            }
+        }
         return process.exitValue();
     }
 

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.portmanager.Allocation;
 import dev.portmanager.AllocationRequest;
 import dev.portmanager.PortManager;
-import dev.portmanager.config.PortManagerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,8 +78,10 @@ class ConnectIT {
         q = emotion.awaitListening();
         assertTrue(q != p, "emotion moved off its taken port: " + emotion);
 
-        owner = PortManager.open(PortManagerConfig.defaults().withStateDir(stateDir));
-        v = Ports.free();
+        // The children's ranges (Ports.ranges), not the defaults other builds share: voice and ghost bind what this
+        // manager grants them, so another build's app must not be granted the same ports.
+        owner = PortManager.open(Ports.isolatedConfig().withStateDir(stateDir));
+        v = Ports.free(); // of this JVM's block: no other build's test binds it before hrm's listener does
         Allocation hrm = owner.allocate(AllocationRequest.forService("hrm").type("ml").preferredPort(v));
         assertEquals(v, hrm.port(), "hrm keeps its free port");
         answer(v, "HELLO hrm");
@@ -157,9 +158,13 @@ class ConnectIT {
                 "dev.portmanager.agent.subjects.ConnectClientApp", calls);
     }
 
-    /** RESULT lines by "stack port" (the last one when a call repeats). */
+    /**
+     * RESULT lines by "stack port" (the last one when a call repeats), once the client has exited (it does after
+     * DONE): its stderr is read by another thread, so the agent's lines are complete only when both pumps are done.
+     */
     private static Map<String, String> results(ChildJvm app) throws InterruptedException {
         app.awaitStdout("DONE");
+        assertEquals(0, app.awaitExit(), app.toString());
         Map<String, String> byCall = new HashMap<>();
         for (String line : app.stdout()) {
             if (line.startsWith("RESULT ")) {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -66,8 +67,10 @@ class ConnectRedisIT {
                     long reached = Long.parseLong(after.split(" ")[1]);
                     System.out.println("MEASURED " + jdk + ": a move in the registry (register, withdraw) reached the client's connects in "
                             + Math.max(0, reached - moved) + " ms");
-                    assertTrue(client.stderr().contains("[portmanager] gateway: connect 127.0.0.1:" + dialed + " -> 127.0.0.1:"
-                            + secondPort + " (far)"), client.toString());
+                    // Awaited: stderr has its own reader thread, so the line may come after the SEEN line on stdout.
+                    String line = "[portmanager] gateway: connect 127.0.0.1:" + dialed + " -> 127.0.0.1:" + secondPort
+                            + " (far)";
+                    assertEquals(line, client.awaitStderr(line), client.toString());
                 }
             }
         } finally {

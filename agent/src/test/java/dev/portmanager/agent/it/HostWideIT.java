@@ -112,10 +112,11 @@ class HostWideIT {
         try (ChildJvm app = java(jdk, work, agentOption(stateDir), Map.of("PORTMANAGER_EXCLUDE", "com.acme.[Main"),
                 SUBJECTS + "ServerSocketApp", wanted)) {
             assertEquals(wanted, app.awaitListening(), app.toString());
+            app.awaitStderr("[portmanager]");
             assertEquals(List.of("[portmanager] bad value 'com.acme.[Main' for $PORTMANAGER_EXCLUDE: expected globs "
                     + "matching main class names or jar file names, separated by ';' (* ? [a-z] {a,b}, as in "
                     + "java.nio.file.FileSystem#getPathMatcher; e.g. com.acme.*;legacy-*.jar); every bind goes ahead "
-                    + "as asked"), awaitOurLines(app));
+                    + "as asked"), ourLinesAtExit(app));
             assertFalse(Files.exists(stateDir), app.toString());
         }
     }
@@ -131,10 +132,11 @@ class HostWideIT {
         try (ServerSocket taken = Ports.hold();
              ChildJvm app = java(jdk, work, agentOption(stateDir), env, main, taken.getLocalPort())) {
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "the taken port moved: " + app);
+            assertTrue(Ports.inRange("ml", port), "the taken port moved: " + app);
             assertEquals("HELLO serversocket", Ports.request(port, false));
             assertEquals(List.of(port), ports(stateDir), app.toString());
-            List<String> ours = awaitOurLines(app);
+            app.awaitStderr("[portmanager]");
+            List<String> ours = ourLinesAtExit(app);
             assertEquals(1, ours.size(), app.toString());
             assertTrue(ours.get(0).startsWith("[portmanager] hostwide: " + taken.getLocalPort() + " -> " + port + " ("),
                     "the agent's one line on a move: " + app);
@@ -149,7 +151,7 @@ class HostWideIT {
         int wanted = Ports.free();
         try (ChildJvm app = java(jdk, stateDir.getParent(), agentOption(stateDir) + moreOptions, Map.of(), main, wanted)) {
             assertEquals(wanted, app.awaitListening(), app.toString());
-            assertEquals(List.of(), ourLines(app), app.toString());
+            assertEquals(List.of(), ourLinesAtExit(app), app.toString());
             assertFalse(Files.exists(stateDir), app.toString());
         }
     }
@@ -239,9 +241,13 @@ class HostWideIT {
                 .filter(l -> l.contains("[portmanager]")).collect(Collectors.toList());
     }
 
-    /** Our lines once the first has come (stderr has its own reader thread; ours are all printed in premain). */
-    private static List<String> awaitOurLines(ChildJvm jvm) throws InterruptedException {
-        jvm.awaitStderr("[portmanager]");
+    /**
+     * Stops the app and returns our lines: read after it has exited and its pumps are done (stderr has its own reader
+     * thread, so a line may arrive after the stdout line the test waited for), so none can be missed. A test that
+     * expects a line awaits it first.
+     */
+    private static List<String> ourLinesAtExit(ChildJvm jvm) throws InterruptedException {
+        jvm.stop();
         return ourLines(jvm);
     }
 

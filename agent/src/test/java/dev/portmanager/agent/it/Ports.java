@@ -1,5 +1,10 @@
 package dev.portmanager.agent.it;
 
+import dev.portmanager.config.PortManagerConfig;
+import dev.portmanager.config.PortRange;
+import dev.portmanager.testing.IsolatedRanges;
+import dev.portmanager.testing.PortBlock;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,20 +17,53 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Ports for tests: free ones chosen at run time (so parallel runs do not collide) and a real request to one. */
+/**
+ * Ports for tests: ports of this test JVM's own block ({@link PortBlock}, a kernel-held claim that no other build's
+ * test JVM shares), the ranges the child JVMs allocate from, and a real request to a port.
+ */
 final class Ports {
-    static final int ML_START = 8300;
-    static final int ML_END = 8499;
+    /**
+     * The ranges every child JVM allocates from (ChildJvm writes them into the child's config file), in this JVM's
+     * block, instead of the defaults that every build on the host shares: with the defaults, two builds' children
+     * are both granted 8300 and race to bind it, so exact moves and stderr lines would hang on the product's bind
+     * retry. Taken once for the JVM: its tests run one after another, each with its own state directory and its
+     * children killed before the next starts, and the ITs take far fewer than the block's 2000 ports, so the part
+     * is never handed out again.
+     */
+    private static IsolatedRanges ranges;
 
     private Ports() {
     }
 
-    /** A port free right now (outside every managed range: the OS picks from its ephemeral range). */
-    static int free() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    static synchronized IsolatedRanges ranges() {
+        if (ranges == null) {
+            ranges = IsolatedRanges.take();
         }
+        return ranges;
+    }
+
+    /** Whether {@code port} lies in the children's range for {@code type}. */
+    static boolean inRange(String type, int port) {
+        return ranges().contains(type, port);
+    }
+
+    /** The children's ranges as a configuration, for the test process's own PortManager on their state directory. */
+    static PortManagerConfig isolatedConfig() {
+        Map<String, PortRange> moved = new LinkedHashMap<>();
+        PortManagerConfig.defaults().ranges().keySet().forEach(type -> moved.put(type, ranges().of(type)));
+        return PortManagerConfig.defaults().withRanges(moved);
+    }
+
+    /**
+     * A port of this JVM's block on which nothing listens now, and in none of the children's ranges. Only this JVM
+     * hands out ports of its block, and they lie below the kernel's ephemeral range, so no other build's test and no
+     * outgoing connection takes it before a child binds it.
+     */
+    static int free() {
+        return PortBlock.take(1);
     }
 
     /** One attempt of a test at a port that must be free when its child binds it. */
@@ -34,9 +72,10 @@ final class Ports {
     }
 
     /**
-     * Runs {@code attempt} with a port free right now, and again with another when it failed because some other
-     * process on this shared machine took the port between the pick and the child's bind (checked after the
-     * attempt: the port is still held, though the attempt's children are gone). Any other failure is the test's.
+     * Runs {@code attempt} with a port of this JVM's block ({@link #free}), and again with another when it failed
+     * because some process outside the test JVMs' agreement (a host service) took the port between the pick and the
+     * child's bind (checked after the attempt: the port is still held, though the attempt's children are gone). Any
+     * other failure is the test's.
      */
     static void withFreePort(PortAttempt attempt) throws Exception {
         for (int tries = 1; ; tries++) {

@@ -59,7 +59,7 @@ class RedisOutageIT {
                 try (ChildJvm app = ChildJvm.start(Jdk.jdk17(), args, List.of(), AgentJar.subjects(),
                         Stack.SERVER_SOCKET.mainClass, Integer.toString(taken.getLocalPort()))) {
                     int appPort = app.awaitListening();
-                    assertTrue(appPort >= Ports.ML_START && appPort <= Ports.ML_END, app.toString());
+                    assertTrue(Ports.inRange("ml", appPort), app.toString());
                     assertEquals("HELLO serversocket", Ports.request(appPort, false));
 
                     // The CLI: allocates and finds the app, from the host's state directory.

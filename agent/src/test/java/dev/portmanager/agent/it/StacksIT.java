@@ -48,19 +48,22 @@ class StacksIT {
         try (ServerSocket taken = Ports.hold();
              ChildJvm app = launch(jdk, stack, stateDir, taken.getLocalPort())) {
             int port = app.awaitListening();
-            assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "port " + port + " outside ml: " + app);
+            assertTrue(Ports.inRange("ml", port), "port " + port + " outside ml: " + app);
             assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
 
             List<Endpoint> found = Registry.lookup(stateDir, stack.serviceName());
             assertTrue(found.stream().anyMatch(e -> e.port() == port && e.pid() == app.pid()),
                     "lookup " + found + " lacks " + port + ": " + app);
 
+            assertEquals(List.of("LISTENING " + port), app.stdout().subList(0, 1), "stdout is the app's own");
+            // Awaited, then counted once the app has exited and both pumps are done: a second line cannot still be
+            // on its way.
             app.awaitStderr("[portmanager] ");
+            app.stop();
             List<String> err = app.stderr();
             assertEquals(1, err.size(), "exactly one line, the move: " + app);
             assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + taken.getLocalPort()
                     + " -> " + port + " ("), app.toString());
-            assertEquals(List.of("LISTENING " + port), app.stdout().subList(0, 1), "stdout is the app's own");
         }
     }
 
@@ -73,7 +76,9 @@ class StacksIT {
                 assertEquals("HELLO " + stackGreeting(stack), Ports.request(wanted, stack.http), app.toString());
                 assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == wanted),
                         app.toString());
-                assertEquals(List.of(), app.stderr(), "quiet when nothing moves");
+                // Checked once the app has exited and its stderr pump is done, so a late line is not missed.
+                app.stop();
+                assertEquals(List.of(), app.stderr(), "quiet when nothing moves: " + app);
             }
         });
     }
@@ -104,15 +109,16 @@ class StacksIT {
             int wanted = squatter.getLocalPort();
             try (ChildJvm app = launch(jdk, stack, stateDir, wanted)) {
                 int port = app.awaitListening();
-                assertTrue(port >= Ports.ML_START && port <= Ports.ML_END, "moved on after the failed bind: " + app);
+                assertTrue(Ports.inRange("ml", port), "moved on after the failed bind: " + app);
                 assertEquals("HELLO " + stackGreeting(stack), Ports.request(port, stack.http), app.toString());
-                app.awaitStderr("[portmanager] ");
+                assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == port),
+                        app.toString());
+                app.awaitStderr("[portmanager] "); // awaited, then counted once the app has exited
+                app.stop();
                 List<String> err = app.stderr();
                 assertEquals(1, err.size(), app.toString());
                 assertTrue(err.get(0).startsWith("[portmanager] " + stack.serviceName() + ": " + wanted + " -> " + port)
                         && err.get(0).contains(wanted + " failed to bind"), app.toString());
-                assertTrue(Registry.lookup(stateDir, stack.serviceName()).stream().anyMatch(e -> e.port() == port),
-                        app.toString());
             }
         }
     }
