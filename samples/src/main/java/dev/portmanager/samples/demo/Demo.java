@@ -180,10 +180,13 @@ public final class Demo {
             String note = "";
             Matcher m = ANSWER.matcher(r.body());
             if (r.status() == 200 && m.find()) {
-                if (!m.group(1).equals(route.getValue().service())) {
+                // Another fleet on this host (a second checkout's demo, say) may hold a port this one's services
+                // asked for; a connect that goes ahead as asked reaches it, whatever its name. Only an answer from
+                // this fleet's wrong service is a wrong route.
+                if (!fleet.owns(Long.parseLong(m.group(2)))) {
+                    note = "   [" + m.group(1) + " of another fleet on this host]";
+                } else if (!m.group(1).equals(route.getValue().service())) {
                     note = "   !! answered by " + m.group(1) + ", not " + route.getValue().service();
-                } else if (!fleet.owns(Long.parseLong(m.group(2)))) {
-                    note = "   [an instance of another fleet on this host]";
                 }
             }
             System.out.printf("      GET %-8s %s %s%s  (%d ms)%n", route.getKey(), r.status() == 200 ? "->" : "!! " + r.status(),
