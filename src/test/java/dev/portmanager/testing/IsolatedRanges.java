@@ -52,6 +52,11 @@ public final class IsolatedRanges {
         return r.start() + "-" + r.end();
     }
 
+    /** The default configuration with these ranges in place of the default ones. */
+    public PortManagerConfig config() {
+        return PortManagerConfig.defaults().withRanges(ranges);
+    }
+
     /** The config file's {@code ranges:} section, to start a test's own config file with. */
     public String yaml() {
         StringBuilder yaml = new StringBuilder("ranges:\n");

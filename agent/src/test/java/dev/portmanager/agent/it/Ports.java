@@ -1,7 +1,6 @@
 package dev.portmanager.agent.it;
 
 import dev.portmanager.config.PortManagerConfig;
-import dev.portmanager.config.PortRange;
 import dev.portmanager.testing.IsolatedRanges;
 import dev.portmanager.testing.PortBlock;
 
@@ -17,8 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Ports for tests: ports of this test JVM's own block ({@link PortBlock}, a kernel-held claim that no other build's
@@ -52,9 +49,7 @@ final class Ports {
 
     /** The children's ranges as a configuration, for the test process's own PortManager on their state directory. */
     static PortManagerConfig isolatedConfig() {
-        Map<String, PortRange> moved = new LinkedHashMap<>();
-        PortManagerConfig.defaults().ranges().keySet().forEach(type -> moved.put(type, ranges().of(type)));
-        return PortManagerConfig.defaults().withRanges(moved);
+        return ranges().config();
     }
 
     /**
