@@ -49,16 +49,21 @@ public final class AgentMain {
                 AgentLog.line("already active in this JVM; this extra -javaagent copy does nothing");
                 return;
             }
-            access.start();
-            Thread closer = new Thread(new Closer(access, connects), "portmanager-exit");
-            closer.setContextClassLoader(agentLoader);
-            Runtime.getRuntime().addShutdownHook(closer);
             PrivateDirectory cacheDir = cacheDir(settings);
             if (cacheDir != null) {
                 // The nested Redis libraries are extracted there when a Redis store first needs them.
                 ((Consumer<Supplier<Path>>) agentLoader).accept(cacheDir);
             }
+            // The transformer goes in before the core thread starts: opening the manager loads JDK classes, and on
+            // JDK 25 reading a file loads SocketChannelImpl (Files.readString -> Channels.newInputStream). Started
+            // first, the core thread could load that target after installTransformer's look at the loaded classes
+            // and before the transformer was registered, leaving it unrewritten for good, with no line said: every
+            // SocketChannel connect of the app then went ahead as asked (a loaded CI run hit it).
             installTransformer(inst, agentLoader, cacheDir);
+            access.start();
+            Thread closer = new Thread(new Closer(access, connects), "portmanager-exit");
+            closer.setContextClassLoader(agentLoader);
+            Runtime.getRuntime().addShutdownHook(closer);
             if (DEBUG) {
                 AgentLog.line("premain took " + (System.nanoTime() - started) / 1000 + " us");
             }
@@ -107,16 +112,20 @@ public final class AgentMain {
      * Registers the transformer; retransforms the targets that are already loaded (rare at premain; the rule for
      * a late attach, where the JDK's server classes and the app's Netty may be in use). A class that cannot be
      * retransformed is named in one line: its binds are not managed.
+     *
+     * <p>At premain no thread but the JVM's own runs yet (the agent starts its threads after this), so nothing can
+     * load a target between the look at the loaded classes and the registration. On a late attach the app's threads
+     * can: then the look is taken again once the transformer is in (a target it already rewrote while loading is
+     * rewritten again from the JDK's bytes, which changes nothing).
      */
     private static void installTransformer(Instrumentation inst, ClassLoader agentLoader, PrivateDirectory cacheDir) {
         BindTransformer transformer = new BindTransformer(agentLoader, new WeaveLog(), cacheDir);
-        List<Class<?>> loaded = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (BindTransformer.isTarget(c.getName()) && c.getClassLoader() != agentLoader) {
-                loaded.add(c);
-            }
+        List<Class<?>> loaded = loadedTargets(inst, agentLoader);
+        boolean lateAttach = !loaded.isEmpty();
+        inst.addTransformer(transformer, lateAttach);
+        if (lateAttach) {
+            loaded = loadedTargets(inst, agentLoader);
         }
-        inst.addTransformer(transformer, !loaded.isEmpty());
         for (Class<?> c : loaded) {
             try {
                 if (!inst.isModifiableClass(c)) {
@@ -128,6 +137,16 @@ public final class AgentMain {
                         + "); its binds are not managed");
             }
         }
+    }
+
+    private static List<Class<?>> loadedTargets(Instrumentation inst, ClassLoader agentLoader) {
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (BindTransformer.isTarget(c.getName()) && c.getClassLoader() != agentLoader) {
+                loaded.add(c);
+            }
+        }
+        return loaded;
     }
 
     /** Only failures are worth a line; a successful rewrite is silent. */
