@@ -17,28 +17,17 @@
 # Usage (repo root, after mvn -B -q -DskipTests package): [APP=netty] agent/bench/sharing.sh [rounds, default 15]
 set -euo pipefail
 RUNS=${1:-15}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-AGENT=$ROOT/agent/target/portmanager-agent.jar
-JDK17=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
-JDK25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-[ -f "$AGENT" ] || { echo "no $AGENT: run mvn -B -q -DskipTests package first" >&2; exit 1; }
-WORK=$(mktemp -d /tmp/pm-sharing.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+. "$(dirname "$0")/lib.sh"
+require_agent_jar "mvn -B -q -DskipTests package"
+make_work
 
 APP=${APP:-tiny}
-NETTY_CP=$(cat "$ROOT/agent/target/bench-netty.classpath")
-"$JDK17/bin/javac" -XDsuppressNotes --release 17 -d "$WORK/app" -cp "$NETTY_CP" "$ROOT/agent/bench/TinyServer.java" \
-  "$ROOT/agent/bench/NettyServer.java"
+compile_apps "$WORK/app"
 "$JDK17/bin/jar" cf "$WORK/app.jar" -C "$WORK/app" .
-APP_CP=$WORK/app.jar; MAIN=TinyServer; VARIANTS="empty hook agent empty+cache agent+cache"
-[ "$APP" = netty ] && { APP_CP=$WORK/app.jar:$NETTY_CP; MAIN=NettyServer; VARIANTS="bare $VARIANTS"; }
-for agent in EmptyAgent NoopTransformerAgent; do
-  "$JDK17/bin/javac" --release 17 -d "$WORK/$agent" "$ROOT/agent/bench/$agent.java"
-  printf 'Premain-Class: %s\n' "$agent" > "$WORK/$agent.mf"
-  "$JDK17/bin/jar" cfm "$WORK/$agent.jar" "$WORK/$agent.mf" -C "$WORK/$agent" .
-done
+VARIANTS="empty hook agent empty+cache agent+cache"
+[ "$APP" = netty ] && VARIANTS="bare $VARIANTS"
+for agent in EmptyAgent NoopTransformerAgent; do build_premain_jar "$agent" "$WORK/$agent.jar"; done
 
-home_of() { [ "$1" = 25 ] && echo "$JDK25" || echo "$JDK17"; }
 TEST_ONLY="-XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent"
 agent_of() { # variant jdk
   case "$1" in
@@ -55,11 +44,10 @@ cache_use() { # variant jdk
   esac
 }
 run() { # jdk variant [extra options...]
-  local jdk=$1 variant=$2 native=""; shift 2
-  [ "$APP" = netty ] && [ "$jdk" = 25 ] && native="--enable-native-access=ALL-UNNAMED"
+  local jdk=$1 variant=$2; shift 2
   # shellcheck disable=SC2046
-  "$(home_of "$jdk")/bin/java" $(cache_use "$variant" "$jdk") $(agent_of "$variant" "$jdk") $native "$@" \
-    -cp "$APP_CP" $MAIN 23001 >/dev/null 2>>"$WORK/stderr.log"
+  "$(jdk_home "$jdk")/bin/java" $(cache_use "$variant" "$jdk") $(agent_of "$variant" "$jdk") $(native_access "$jdk" "$APP") \
+    "$@" $(app_command "$APP" "$WORK/app.jar") 23001 >/dev/null 2>>"$WORK/stderr.log"
 }
 for jdk in 17 25; do # warm the agent's state directory, then train an archive for each cached variant
   run "$jdk" agent
@@ -69,28 +57,26 @@ for jdk in 17 25; do # warm the agent's state directory, then train an archive f
   done
 done
 
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+runs_begin
 TIMEFORMAT='%3R %3U %3S'
 for ((r = 1; r <= RUNS; r++)); do
   for jdk in 17 25; do
     for variant in $VARIANTS; do
-      echo "$jdk $variant $( { time run "$jdk" "$variant"; } 2>&1 )" >> "$WORK/samples"
+      sample "$jdk" "$variant" "$( { time run "$jdk" "$variant"; } 2>&1 )"
     done
   done
 done
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-echo "Class sharing and the load-time hook, $APP app, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD), $RUNS rounds, load average $LOAD_BEFORE before / $(cut -d' ' -f1-3 /proc/loadavg) after"
+header_line "Class sharing and the load-time hook, $APP app"
 echo
-echo "| JDK | variant | wall | CPU | x empty (wall / CPU) | x empty+cache (wall / CPU) | classes not from an archive |"
-echo "|---|---|---|---|---|---|---|"
+table_head JDK variant wall CPU "x empty (wall / CPU)" "x empty+cache (wall / CPU)" "classes not from an archive"
 for jdk in 17 25; do
-  ew=$(awk -v j=$jdk '$1==j && $2=="empty" {print $3*1000}' "$WORK/samples" | median)
-  ec=$(awk -v j=$jdk '$1==j && $2=="empty" {print ($4+$5)*1000}' "$WORK/samples" | median)
-  cw=$(awk -v j=$jdk '$1==j && $2=="empty+cache" {print $3*1000}' "$WORK/samples" | median)
-  cc=$(awk -v j=$jdk '$1==j && $2=="empty+cache" {print ($4+$5)*1000}' "$WORK/samples" | median)
+  ew=$(sample_median '$3*1000' "$jdk" empty)
+  ec=$(sample_median '($4+$5)*1000' "$jdk" empty)
+  cw=$(sample_median '$3*1000' "$jdk" empty+cache)
+  cc=$(sample_median '($4+$5)*1000' "$jdk" empty+cache)
   for variant in $VARIANTS; do
-    w=$(awk -v j=$jdk -v v="$variant" '$1==j && $2==v {print $3*1000}' "$WORK/samples" | median)
-    c=$(awk -v j=$jdk -v v="$variant" '$1==j && $2==v {print ($4+$5)*1000}' "$WORK/samples" | median)
+    w=$(sample_median '$3*1000' "$jdk" "$variant")
+    c=$(sample_median '($4+$5)*1000' "$jdk" "$variant")
     run "$jdk" "$variant" -Xlog:class+load:file="$WORK/classes.log"
     unshared=$(grep -vc 'shared objects file' "$WORK/classes.log" || true)
     awk -v j=$jdk -v v="$variant" -v w="$w" -v c="$c" -v ew="$ew" -v ec="$ec" -v cw="$cw" -v cc="$cc" -v u="$unshared" \

@@ -16,49 +16,27 @@
 # is missing. JDK17_HOME / JDK25_HOME override the JDKs. Needs redis-server on the PATH.
 set -euo pipefail
 RUNS=${1:-11}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-AGENT=$ROOT/agent/target/portmanager-agent.jar
-NETTY_CP_FILE=$ROOT/agent/target/bench-netty.classpath
-JDK17=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
-JDK25=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+. "$(dirname "$0")/lib.sh"
 HOLD_MS=3000
 HOLD_ROUNDS=3
 if [ ! -f "$AGENT" ] || [ ! -f "$NETTY_CP_FILE" ]; then
   echo "building the agent: mvn -B -q -DskipTests package" >&2
   (cd "$ROOT" && mvn -B -q -DskipTests package) >&2
 fi
-NETTY_CP=$(cat "$NETTY_CP_FILE")
 
-WORK=$(mktemp -d /tmp/pm-startup.XXXXXX)
-REDIS_PID=
-cleanup() {
-  if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_work
+compile_apps "$WORK/classes"
+build_premain_jar EmptyAgent "$WORK/empty-agent.jar"
 
-"$JDK17/bin/javac" -XDsuppressNotes --release 17 -d "$WORK/classes" -cp "$NETTY_CP" "$ROOT/agent/bench/TinyServer.java" \
-  "$ROOT/agent/bench/NettyServer.java"
-"$JDK17/bin/javac" --release 17 -d "$WORK/empty" "$ROOT/agent/bench/EmptyAgent.java"
-printf 'Premain-Class: EmptyAgent\n' > "$WORK/empty.mf"
-"$JDK17/bin/jar" cfm "$WORK/empty-agent.jar" "$WORK/empty.mf" -C "$WORK/empty" .
-
-REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
+BACKGROUND+=($!)
 for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 # The apps and variants of the tables. The host-wide tool row (javac with the agent, skipped in premain) comes from
 # agent/bench/tools.sh, run at the end.
 APPS="tiny netty"
 variants_of() { [ "$1" = tiny ] && echo "bare empty warm cold redis" || echo "bare empty warm redis"; }
-
-app_command() { # app -> class path and main class
-  case "$1" in
-    tiny) echo "-cp $WORK/classes TinyServer" ;;
-    netty) echo "-cp $WORK/classes:$NETTY_CP NettyServer" ;;
-  esac
-}
 
 variant_options() { # jdk app variant round
   case "$3" in
@@ -72,15 +50,12 @@ variant_options() { # jdk app variant round
 
 PORT=21000
 run() { # jdk app variant round [hold] -> "listening-us whole-us rss-kB [held-rss-kB]"
-  local home=$JDK17 extra=""
-  [ "$1" = 25 ] && home=$JDK25
-  [ "$2" = netty ] && [ "$1" = 25 ] && extra="--enable-native-access=ALL-UNNAMED"
   PORT=$((PORT + 1))
   local start end out
   start=$(date +%s%6N)
   # shellcheck disable=SC2046
-  out=$("$home/bin/java" $(variant_options "$1" "$2" "$3" "$4") $extra $(app_command "$2") "$PORT" ${5:-} \
-    2>>"$WORK/stderr.log") || true
+  out=$("$(jdk_home "$1")/bin/java" $(variant_options "$1" "$2" "$3" "$4") $(native_access "$1" "$2") \
+    $(app_command "$2" "$WORK/classes") "$PORT" ${5:-} 2>>"$WORK/stderr.log") || true
   end=$(date +%s%6N)
   local line held
   line=$(grep '^LISTENING' <<<"$out" || true)
@@ -89,8 +64,7 @@ run() { # jdk app variant round [hold] -> "listening-us whole-us rss-kB [held-rs
   awk -v s="$start" -v e="$end" -v h="$held" '{print $3 - s, e - s, $4, h}' <<<"$line"
 }
 
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
+runs_begin
 for jdk in 17 25; do # warm-up: the warm and Redis variants' state directories and rewrite caches
   for app in $APPS; do run "$jdk" "$app" warm 0 >/dev/null; run "$jdk" "$app" redis 0 >/dev/null; done
 done
@@ -98,20 +72,18 @@ for ((r = 1; r <= RUNS; r++)); do
   for jdk in 17 25; do
     for app in $APPS; do
       for variant in $(variants_of "$app"); do
-        echo "$jdk $app $variant $(run "$jdk" "$app" "$variant" "$r")" >> "$WORK/samples"
+        sample "$jdk" "$app" "$variant" "$(run "$jdk" "$app" "$variant" "$r")"
       done
       if [ "$app" = tiny ] && [ "$r" -le "$HOLD_ROUNDS" ]; then
-        echo "$jdk $app redis-held $(run "$jdk" "$app" redis "$r" "$HOLD_MS")" >> "$WORK/samples"
+        sample "$jdk" "$app" redis-held "$(run "$jdk" "$app" redis "$r" "$HOLD_MS")"
       fi
     done
   done
 done
-LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-cell() { awk -v j="$1" -v a="$2" -v v="$3" -v c="$4" '$1==j && $2==a && $3==v {print $c}' "$WORK/samples" | median; }
+cell() { sample_median "\$$4" "$1" "$2" "$3"; } # jdk app variant column
 
-echo "Agent start-up, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT$(git -C "$ROOT" diff --quiet HEAD -- agent src bootstrap || echo ' (modified)') (agent jar built $(date -u -r "$AGENT" '+%H:%M UTC')), $RUNS rounds, load average $LOAD_BEFORE before / $LOAD_AFTER after"
+header_line "Agent start-up" "$(git -C "$ROOT" diff --quiet HEAD -- agent src bootstrap || echo ' (modified)') (agent jar built $(agent_jar_built))"
 echo "JDK 17: $("$JDK17/bin/java" -version 2>&1 | head -1); JDK 25: $("$JDK25/bin/java" -version 2>&1 | head -1)"
 for metric in whole listening; do
   col=5; title="Whole process (exec to exit)"
@@ -119,8 +91,7 @@ for metric in whole listening; do
   echo
   echo "$title, median ms (x empty -javaagent / x bare):"
   echo
-  echo "| app | JDK | bare | empty -javaagent | agent, warm | agent, cold | agent, Redis |"
-  echo "|---|---|---|---|---|---|---|"
+  table_head app JDK bare "empty -javaagent" "agent, warm" "agent, cold" "agent, Redis"
   for app in $APPS; do
     for jdk in 17 25; do
       b=$(cell $jdk $app bare $col); e=$(cell $jdk $app empty $col)
@@ -139,8 +110,7 @@ done
 echo
 echo "Peak RSS (VmHWM) added over bare, median MiB (Redis client running: tiny app after ${HOLD_MS} ms up, $HOLD_ROUNDS rounds):"
 echo
-echo "| app | JDK | empty -javaagent | agent, warm | agent, cold | agent, Redis (at listening) | agent, Redis client running |"
-echo "|---|---|---|---|---|---|---|"
+table_head app JDK "empty -javaagent" "agent, warm" "agent, cold" "agent, Redis (at listening)" "agent, Redis client running"
 for app in $APPS; do
   for jdk in 17 25; do
     b=$(cell $jdk $app bare 6)
@@ -159,4 +129,4 @@ if grep -v '^\[portmanager\]' "$WORK/stderr.log" | grep -q .; then
 fi
 
 # The host-wide tool row (issue 11): javac with the agent in JAVA_TOOL_OPTIONS, skipped in premain.
-"$ROOT/agent/bench/tools.sh" "$RUNS"
+"$BENCH/tools.sh" "$RUNS"
