@@ -22,11 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CliRunTest extends LauncherTest {
     @Test
     void aPythonHttpServerJoinsTheFleetAndLeavesWhenItStops() throws Exception {
-        // Loopback only, serving an empty directory of this test's own (never the module's files, never the LAN).
-        Path www = Files.createDirectories(dir.resolve("www"));
-        try (ChildProcess run = new ChildProcess(pm.builder(List.of("run", "--service", "vision", "--type", "ml",
-                "--", "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
-                www.toString())))) {
+        try (ChildProcess run = new ChildProcess(pm.builder(runArgs(List.of("--service", "vision", "--type", "ml"))))) {
             Launcher.Result lookup = pm.awaitLookup("vision");
             List<String> lines = lookup.lines();
             assertEquals(1, lines.size(), lookup.toString());
@@ -103,19 +99,15 @@ class CliRunTest extends LauncherTest {
 
     @Test
     void healthUsesTheConfiguredHttpPath() throws Exception {
-        Path www = Files.createDirectories(dir.resolve("www"));
-        Files.writeString(www.resolve("ok.txt"), "fine");
+        Files.writeString(PythonHttpServer.directory(dir).resolve("ok.txt"), "fine");
         Path config = dir.resolve("health.yaml");
         Files.writeString(config, pm.rangesYaml() + String.join("\n",
                 "services:",
                 "  good: { type: testing, healthPath: /ok.txt }",
                 "  bad: { type: testing, healthPath: /missing.txt }", ""));
         Launcher withConfig = pm.env("PORTMANAGER_CONFIG", config.toString());
-        try (ChildProcess good = new ChildProcess(withConfig.builder(List.of("run", "--service", "good", "--",
-                "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", www.toString())));
-             ChildProcess bad = new ChildProcess(withConfig.builder(List.of("run", "--service", "bad", "--",
-                     "python3", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory",
-                     www.toString())))) {
+        try (ChildProcess good = new ChildProcess(withConfig.builder(runArgs(List.of("--service", "good"))));
+             ChildProcess bad = new ChildProcess(withConfig.builder(runArgs(List.of("--service", "bad"))))) {
             pm.awaitLookup("good");
             pm.awaitLookup("bad");
             Launcher.Result up = withConfig.run("health", "good");
@@ -180,8 +172,7 @@ class CliRunTest extends LauncherTest {
     }
 
     private void killedRunTakesItsCommandAlong(boolean jvmOnly) throws Exception {
-        List<String> args = new ArrayList<>(List.of("run", "--service", "orphan", "--type", "testing", "--"));
-        args.addAll(PythonHttpServer.command("{port}", dir));
+        List<String> args = runArgs(List.of("--service", "orphan", "--type", "testing"));
         try (ChildProcess run = new ChildProcess(pm.builder(args))) {
             pm.awaitLookup("orphan");
             // python3, not the JVM whose arguments name it too
@@ -365,5 +356,17 @@ class CliRunTest extends LauncherTest {
                 Launcher.script().toString(), "run", "--service", service, "--", "python3", script.toString(),
                 "{port}");
         return pb;
+    }
+
+    /**
+     * {@code run OPTIONS -- python3 -m http.server {port} ...}: loopback only, serving an empty directory of this
+     * test's own (never the module's files, never the LAN).
+     */
+    private List<String> runArgs(List<String> options) {
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.addAll(options);
+        args.add("--");
+        args.addAll(PythonHttpServer.command("{port}", dir));
+        return args;
     }
 }

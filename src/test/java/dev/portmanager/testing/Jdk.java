@@ -9,8 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A JDK a core test runs a child on, named by the same system properties (and the same rule) as the agent's
- * end-to-end tests ({@code agent/src/test/java/dev/portmanager/agent/it/Jdk.java}), so that a case "on JDK 17" runs
+ * A JDK a test runs a child on: the core's per-JDK tests, and the agent's end-to-end tests through their
+ * {@code agent/src/test/java/dev/portmanager/agent/it/Jdk.java} (one rule for both), so that a case "on JDK 17" runs
  * on a 17 whatever JVM runs the build:
  * <ul>
  *   <li>{@code portmanager.jdk17.home}, {@code portmanager.jdk25.home}: the homes; when blank, the build's own JVM,

@@ -21,10 +21,14 @@ public final class PythonHttpServer {
      * @param tempDir a temporary directory owned by the test
      */
     public static List<String> command(Object port, Path tempDir) {
+        return List.of("python3", "-m", "http.server", String.valueOf(port), "--bind", "127.0.0.1",
+                "--directory", directory(tempDir).toString());
+    }
+
+    /** {@code TEMPDIR/www}, created when missing: what the server serves (a test may put files there). */
+    public static Path directory(Path tempDir) {
         try {
-            Path www = Files.createDirectories(tempDir.resolve("www"));
-            return List.of("python3", "-m", "http.server", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--directory", www.toString());
+            return Files.createDirectories(tempDir.resolve("www"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
