@@ -165,16 +165,20 @@ public final class HostAllocator {
     }
 
     /**
-     * Runs the grant path's checks and claim codec once, touching no claim: a host that opens the manager ahead of
-     * the first allocation (the agent, beside the app's start) has the classes loaded by the time it comes, so the
-     * first grant costs what later ones cost. A bad request is ignored here; the real one reports it.
+     * Runs the grant path's checks, claim codec and record lock once, writing no claim: a host that opens the manager
+     * ahead of the first allocation (the agent, beside the app's start) has the classes loaded by the time it comes,
+     * so the first grant costs what later ones cost. A bad request is ignored here; the real one reports it.
      */
     public void warmUp(AllocationRequest request) {
         try (Interrupts ignored = Interrupts.cleared()) {
             Resolved r = resolve(request);
             state.reservedPorts(r.service());
+            int likely = r.preferred() > 0 ? r.preferred() : r.range().start();
+            // A read under the record's shared lock, with the owner-lock probe: the JDK's file-lock classes and the
+            // locked read are what a first grant otherwise loads while the app's bind waits for it.
+            state.read(likely);
             long now = System.currentTimeMillis();
-            Claim sample = new Claim(grant(r.preferred() > 0 ? r.preferred() : r.range().start(), r, 1, now, "warm-up"), 0);
+            Claim sample = new Claim(grant(likely, r, 1, now, "warm-up"), 0);
             Claim.decode(released(sample, now).encode());
         } catch (RuntimeException | Claim.DamagedException e) {
             // nothing warmed: the first grant loads what it needs

@@ -223,6 +223,22 @@ class AllocationRulesTest {
     }
 
     @Test
+    void theWarmUpReadsThePortsRecordButWritesNoClaim() {
+        int preferred = config.ranges().get("bridge").start() + 14;
+        StateDirectory state = new StateDirectory(config.stateDir());
+        try {
+            List<Integer> before = state.claimedPorts();
+            pm.warmUp(request("emotion").preferredPort(preferred));
+            assertEquals(before, state.claimedPorts(), "no record written");
+            assertNull(state.read(preferred));
+        } finally {
+            state.close();
+        }
+        assertEquals(preferred, pm.allocateForBind(request("emotion").preferredPort(preferred)).port(),
+                "the warmed-up port is still free for the first grant");
+    }
+
+    @Test
     void rebindRightAfterCloseGetsTheSamePortBack() throws IOException {
         int preferred = config.ranges().get("bridge").start() + 11;
         hold(preferred);
