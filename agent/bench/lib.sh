@@ -40,6 +40,14 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# A redis-server of the script's own on a free port (REDIS_PORT), stopped with the work directory.
+start_redis() {
+  REDIS_PORT=$(free_port)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+  BACKGROUND+=($!)
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
 # The bench sources are compiled by JDK 17 at release 17, so that one set of classes runs on both JDKs.
 compile_bench() { # dir class-path ("" for none) class... (agent/bench/<class>.java)
   local dir=$1 cp=$2 class sources=()

@@ -28,10 +28,7 @@ make_work
 compile_apps "$WORK/classes"
 build_premain_jar EmptyAgent "$WORK/empty-agent.jar"
 
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
-BACKGROUND+=($!)
-for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis
 
 # The apps and variants of the tables. The host-wide tool row (javac with the agent, skipped in premain) comes from
 # agent/bench/tools.sh, run at the end.
