@@ -1,6 +1,5 @@
 package dev.portmanager.agent.it;
 
-import dev.portmanager.config.PortManagerConfig;
 import dev.portmanager.testing.IsolatedRanges;
 import dev.portmanager.testing.PortBlock;
 
@@ -45,11 +44,6 @@ final class Ports {
     /** Whether {@code port} lies in the children's range for {@code type}. */
     static boolean inRange(String type, int port) {
         return ranges().contains(type, port);
-    }
-
-    /** The children's ranges as a configuration, for the test process's own PortManager on their state directory. */
-    static PortManagerConfig isolatedConfig() {
-        return ranges().config();
     }
 
     /**
