@@ -66,15 +66,7 @@ for jdk in 17 25; do # warm both rewrite caches and state directories
   run "$jdk" agent
 done
 
-runs_begin
-TIMEFORMAT='%3R %3U %3S'
-for ((r = 1; r <= RUNS; r++)); do
-  for jdk in 17 25; do
-    for variant in $VARIANTS; do
-      sample "$jdk" "$variant" "$( { time run "$jdk" "$variant"; } 2>&1 )"
-    done
-  done
-done
+timed_rounds
 header_line "The start-up floor, $APP app"
 echo
 # The Netty goal is against bare: its table has that ratio too (the row of the variant the ratio is to, "base").

@@ -82,6 +82,21 @@ build_premain_jar() { # class jar
   "$JDK17/bin/jar" cfm "$2" "$classes.mf" -C "$classes" .
 }
 
+# The paired rounds of the scripts that time variants (floor.sh, sharing.sh): every round runs every JDK and every
+# variant in VARIANTS once, through the script's own run(), and keeps "jdk variant wall user sys" a run.
+timed_rounds() {
+  local r jdk variant
+  runs_begin
+  TIMEFORMAT='%3R %3U %3S'
+  for ((r = 1; r <= RUNS; r++)); do
+    for jdk in 17 25; do
+      for variant in $VARIANTS; do
+        sample "$jdk" "$variant" "$( { time run "$jdk" "$variant"; } 2>&1 )"
+      done
+    done
+  done
+}
+
 # Every run is one line "key... value..." in $WORK/samples; the tables are medians of one value per key, so that a
 # single slow run on a loaded machine does not move them.
 sample() { # key... value...

@@ -57,15 +57,7 @@ for jdk in 17 25; do # warm the agent's state directory, then train an archive f
   done
 done
 
-runs_begin
-TIMEFORMAT='%3R %3U %3S'
-for ((r = 1; r <= RUNS; r++)); do
-  for jdk in 17 25; do
-    for variant in $VARIANTS; do
-      sample "$jdk" "$variant" "$( { time run "$jdk" "$variant"; } 2>&1 )"
-    done
-  done
-done
+timed_rounds
 header_line "Class sharing and the load-time hook, $APP app"
 echo
 table_head JDK variant wall CPU "x empty (wall / CPU)" "x empty+cache (wall / CPU)" "classes not from an archive"
