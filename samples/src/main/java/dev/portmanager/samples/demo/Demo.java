@@ -210,7 +210,7 @@ public final class Demo {
         List<String> cmd = new ArrayList<>(List.of(Settings.java(), "-jar", s.sidecarJar().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(s.env());
+        s.applyTo(pb.environment());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes()).stripTrailing();
         p.waitFor();

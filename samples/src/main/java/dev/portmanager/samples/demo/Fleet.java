@@ -139,7 +139,7 @@ public final class Fleet {
         Path log = settings.runDir().resolve(label.replace(' ', '-') + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().putAll(settings.env());
+        settings.applyTo(pb.environment());
         Started s = new Started(label, m, pb.start(), log);
         started.add(s);
         return s;

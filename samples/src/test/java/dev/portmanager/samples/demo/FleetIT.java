@@ -52,7 +52,10 @@ class FleetIT {
     }
 
     private void runFleet(String store, Path tmp) throws Exception {
-        Settings settings = new Settings(HOME, tmp.resolve("state"), store, Files.createDirectories(tmp.resolve("run")));
+        // The members read no config file, like this test's own manager (on the defaults): not the config of
+        // whoever runs the build.
+        Settings settings = new Settings(HOME, tmp.resolve("state"), store, Files.createDirectories(tmp.resolve("run")),
+                Files.createDirectories(tmp.resolve("config")));
         settings.requireBuilt();
         PortManagerConfig config = PortManagerConfig.defaults().withStateDir(settings.stateDir()).withStore(store);
         Fleet fleet = new Fleet(settings);

@@ -31,7 +31,7 @@ final class ReadmeDiscoveryExample {
         Files.writeString(source, m.group(1));
         ProcessBuilder pb = new ProcessBuilder(Settings.java(), "-cp", settings.sidecarJar().toString(), source.toString())
                 .redirectErrorStream(true);
-        pb.environment().putAll(settings.env());
+        settings.applyTo(pb.environment());
         pb.environment().remove("PORTMANAGER_CONFIG");
         pb.environment().remove("PORTMANAGER_URL");
         // As a user with no config file runs it: the developer's ~/.config/portmanager/config.yaml is not read.
