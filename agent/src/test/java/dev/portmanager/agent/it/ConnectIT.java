@@ -80,7 +80,7 @@ class ConnectIT {
 
         // The children's ranges (Ports.ranges), not the defaults other builds share: voice and ghost bind what this
         // manager grants them, so another build's app must not be granted the same ports.
-        owner = PortManager.open(Ports.ranges().config().withStateDir(stateDir)); // the children's ranges
+        owner = PortManager.open(Ports.ranges().config().withStateDir(stateDir));
         v = Ports.free(); // of this JVM's block: no other build's test binds it before hrm's listener does
         Allocation hrm = owner.allocate(AllocationRequest.forService("hrm").type("ml").preferredPort(v));
         assertEquals(v, hrm.port(), "hrm keeps its free port");
