@@ -24,8 +24,9 @@ import java.util.zip.CRC32;
  * <ul>
  *   <li>hook: one transformer registered (from then on the JVM hands every class it loads to Java);
  *   <li>rewrite: java.net.ServerSocket (and sun.nio.ch.ServerSocketChannelImpl, the NIO servers' bind) handed back
- *       as new bytes read from a file cache, keyed by the CRC32 of the original (a copy of the original: the JVM then parses and defines it instead of mapping it from the CDS
- *       archive, which is what a rewritten class costs); the first run writes the file;
+ *       as new bytes read from a file cache, keyed by the CRC32 of the original. The bytes are a copy of the original:
+ *       the JVM then parses and defines the class instead of mapping it from the CDS archive, which is what a rewritten
+ *       class costs. The first run writes the file;
  *   <li>bridge: java.net opened to this agent and one class defined into java.base (the real agent's bridge, whose
  *       bytes the script puts beside this class as {@code bridge.classdata});
  *   <li>claim: the port's 1 KiB record in a shared claims file, locked, read and written, and one byte of it locked
@@ -125,7 +126,8 @@ public final class FloorAgent {
         @Override
         public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
                 byte[] original) {
-            if (dir == null || !("java/net/ServerSocket".equals(name) || "sun/nio/ch/ServerSocketChannelImpl".equals(name))) {
+            boolean bindClass = "java/net/ServerSocket".equals(name) || "sun/nio/ch/ServerSocketChannelImpl".equals(name);
+            if (dir == null || !bindClass) {
                 return null;
             }
             CRC32 crc = new CRC32();

@@ -29,13 +29,12 @@ make_work
 compile_apps "$WORK/app"
 "$JDK17/bin/jar" cf "$WORK/app.jar" -C "$WORK/app" .
 build_premain_jar EmptyAgent "$WORK/EmptyAgent.jar"
+build_premain_jar FloorAgent "$WORK/FloorAgent.jar"
 # FloorAgent carries the real bridge's bytes as a resource.
-compile_bench "$WORK/FloorAgent" "" FloorAgent
-unzip -p "$AGENT" inst/java/net/PortManagerBridge.classdata > "$WORK/FloorAgent/bridge.classdata"
+unzip -p "$AGENT" inst/java/net/PortManagerBridge.classdata > "$WORK/bridge.classdata"
+"$JDK17/bin/jar" uf "$WORK/FloorAgent.jar" -C "$WORK" bridge.classdata
 unzip -p "$AGENT" inst/lib/redis-libs.jar > "$WORK/redis-libs.jar" # the Redis client the agent carries
 compile_bench "$WORK/lettuce" "$WORK/redis-libs.jar:$WORK/app" LettuceClientServer
-printf 'Premain-Class: FloorAgent\n' > "$WORK/FloorAgent.mf"
-"$JDK17/bin/jar" cfm "$WORK/FloorAgent.jar" "$WORK/FloorAgent.mf" -C "$WORK/FloorAgent" .
 
 PORT=23001
 APP=${APP:-tiny}
@@ -79,9 +78,7 @@ for jdk in 17 25; do
   for variant in $VARIANTS; do
     w=$(sample_median '$3*1000' "$jdk" "$variant")
     c=$(sample_median '($4+$5)*1000' "$jdk" "$variant")
-    run "$jdk" "$variant" -Xlog:class+load:file="$WORK/classes.log"
-    all=$(wc -l < "$WORK/classes.log")
-    unshared=$(grep -vc 'shared objects file' "$WORK/classes.log" || true)
+    read -r all unshared <<<"$(class_counts "$jdk" "$variant")"
     awk -v j=$jdk -v v="$variant" -v w="$w" -v c="$c" -v bw="$bw" -v bc="$bc" -v a="$all" -v u="$unshared" \
       'BEGIN {printf "| %s | %s | %.0f ms | %.0f ms | %.2fx / %.2fx | %d | %d |\n", j, v, w, c, w/bw, c/bc, a, u}'
   done

@@ -97,6 +97,13 @@ timed_rounds() {
   done
 }
 
+# One more run of a variant, through the script's own run(), with -Xlog:class+load: "<classes loaded> <of those, the
+# ones not from a CDS archive>".
+class_counts() { # jdk variant
+  run "$1" "$2" -Xlog:class+load:file="$WORK/classes.log"
+  echo "$(wc -l < "$WORK/classes.log") $(grep -vc 'shared objects file' "$WORK/classes.log" || true)"
+}
+
 # Every run is one line "key... value..." in $WORK/samples; the tables are medians of one value per key, so that a
 # single slow run on a loaded machine does not move them.
 sample() { # key... value...

@@ -69,8 +69,7 @@ for jdk in 17 25; do
   for variant in $VARIANTS; do
     w=$(sample_median '$3*1000' "$jdk" "$variant")
     c=$(sample_median '($4+$5)*1000' "$jdk" "$variant")
-    run "$jdk" "$variant" -Xlog:class+load:file="$WORK/classes.log"
-    unshared=$(grep -vc 'shared objects file' "$WORK/classes.log" || true)
+    read -r _ unshared <<<"$(class_counts "$jdk" "$variant")"
     awk -v j=$jdk -v v="$variant" -v w="$w" -v c="$c" -v ew="$ew" -v ec="$ec" -v cw="$cw" -v cc="$cc" -v u="$unshared" \
       'BEGIN {printf "| %s | %s | %.0f ms | %.0f ms | %.2fx / %.2fx | %.2fx / %.2fx | %d |\n", j, v, w, c, w/ew, c/ec, w/cw, c/cc, u}'
   done
