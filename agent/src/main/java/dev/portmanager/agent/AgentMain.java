@@ -142,7 +142,8 @@ public final class AgentMain {
     private static List<Class<?>> loadedTargets(Instrumentation inst, ClassLoader agentLoader) {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (BindTransformer.isTarget(c.getName()) && c.getClassLoader() != agentLoader) {
+            ClassLoader loader = c.getClassLoader();
+            if (loader != agentLoader && BindTransformer.isTarget(c.getName(), loader == null)) {
                 loaded.add(c);
             }
         }

@@ -76,7 +76,10 @@ public final class AgentClassLoader extends ClassLoader
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         if (isJdkName(name)) {
-            return super.loadClass(name, resolve);
+            // Straight to the parent: this loader defines no JDK class, so its lock and its own look-up (a JNI call)
+            // would be spent for nothing, for each of the hundreds of JDK classes the agent's code names. The JVM
+            // remembers the answer for this loader; it asks again only for a name it has not seen here.
+            return getParent().loadClass(name);
         }
         synchronized (getClassLoadingLock(name)) {
             Class<?> c = findLoadedClass(name);

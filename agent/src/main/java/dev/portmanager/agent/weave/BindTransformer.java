@@ -41,7 +41,7 @@ public final class BindTransformer implements ClassFileTransformer {
         if (loader == agentLoader && loader != null) {
             return null; // the agent's own Netty (inside Lettuce) is never ours to move
         }
-        WeavePlan plan = WeaveTargets.planFor(className);
+        WeavePlan plan = WeaveTargets.planFor(className, loader == null);
         if (plan == null) {
             return null;
         }
@@ -65,14 +65,8 @@ public final class BindTransformer implements ClassFileTransformer {
         }
     }
 
-    /** True for the JDK classes that may already be loaded when the agent starts (binary name). */
-    public static boolean isJdkTarget(String binaryName) {
-        return WeaveTargets.isJdkTarget(binaryName);
-    }
-
-    /** True for any class this transformer rewrites, by binary name: the JDK targets and Netty's (also shaded). */
-    public static boolean isTarget(String binaryName) {
-        return WeaveTargets.isJdkTarget(binaryName) || binaryName.indexOf("netty.") >= 0
-                && WeaveTargets.planFor(binaryName.replace('.', '/')) != null;
+    /** True for any class this transformer rewrites, by binary name and whether the boot loader loaded it. */
+    public static boolean isTarget(String binaryName, boolean bootLoaded) {
+        return WeaveTargets.isTarget(binaryName, bootLoaded);
     }
 }

@@ -35,27 +35,60 @@ final class WeaveTargets {
     private WeaveTargets() {
     }
 
-    /** The methods to rewrite in a class, or null when the class is not a target. */
+    /** The methods to rewrite in a class, or null when the class is not a target; from its name alone. */
     static WeavePlan planFor(String className) {
+        return planFor(className, true);
+    }
+
+    /**
+     * The methods to rewrite in a class, or null when the class is not a target. The JDK's targets are the boot
+     * loader's, and Netty is the boot loader's only when put on the boot class path: knowing the loader spares
+     * every other class the scan for "netty/". It runs for every class the JVM loads, so it neither hashes nor
+     * scans the name of a JDK class: those loops, run for each of hundreds of classes at start-up, are what make
+     * the JIT compile string methods while the app starts (measured: agent/bench/threads.sh, BENCHMARKS.md).
+     */
+    static WeavePlan planFor(String className, boolean bootLoaded) {
         if (className == null) {
             return null;
         }
-        switch (className) {
-            case SERVER_SOCKET:
-                return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "close");
-            case SERVER_CHANNEL:
-                return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "implCloseSelectableChannel");
-            case ASYNC_SERVER_CHANNEL:
-                return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "close");
-            case SOCKET_IMPL:
-                return WeavePlan.connects("connect(Ljava/net/SocketAddress;I)");
-            case SOCKET_CHANNEL:
-                return WeavePlan.connects("connect(Ljava/net/SocketAddress;)", "blockingConnect(Ljava/net/SocketAddress;J)");
-            case ASYNC_SOCKET_CHANNEL:
-                return WeavePlan.connects("implConnect(Ljava/net/SocketAddress;");
-            default:
-                break;
+        if (bootLoaded) {
+            WeavePlan jdk = jdkPlan(className);
+            if (jdk != null || isJdkPackage(className)) {
+                return jdk;
+            }
         }
+        return nettyPlan(className);
+    }
+
+    /** Equality tests, not a string switch: a switch hashes the whole name first, and these fail on its length. */
+    private static WeavePlan jdkPlan(String className) {
+        if (className.equals(SERVER_SOCKET)) {
+            return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "close");
+        }
+        if (className.equals(SERVER_CHANNEL)) {
+            return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "implCloseSelectableChannel");
+        }
+        if (className.equals(ASYNC_SERVER_CHANNEL)) {
+            return new WeavePlan("bind", "(Ljava/net/SocketAddress;I)", "close");
+        }
+        if (className.equals(SOCKET_IMPL)) {
+            return WeavePlan.connects("connect(Ljava/net/SocketAddress;I)");
+        }
+        if (className.equals(SOCKET_CHANNEL)) {
+            return WeavePlan.connects("connect(Ljava/net/SocketAddress;)", "blockingConnect(Ljava/net/SocketAddress;J)");
+        }
+        if (className.equals(ASYNC_SOCKET_CHANNEL)) {
+            return WeavePlan.connects("implConnect(Ljava/net/SocketAddress;");
+        }
+        return null;
+    }
+
+    /** The JDK's own packages, where no copy of Netty lives (the prefix test stops at the first differing char). */
+    private static boolean isJdkPackage(String className) {
+        return className.startsWith("java/") || className.startsWith("sun/") || className.startsWith("jdk/");
+    }
+
+    private static WeavePlan nettyPlan(String className) {
         if (className.indexOf("netty/") < 0) {
             return null;
         }
@@ -78,8 +111,23 @@ final class WeaveTargets {
         return null;
     }
 
-    /** True for the JDK classes that may already be loaded when the agent starts. */
-    static boolean isJdkTarget(String binaryName) {
+    /**
+     * True for a class this transformer rewrites, by binary name ({@code java.net.ServerSocket}) and whether the boot
+     * loader loaded it: {@link #planFor(String, boolean)}'s answer, spelled for the agent's look at the classes
+     * loaded before it (hundreds of them at premain, so a JDK class is let go without a scan or a copy of its name).
+     */
+    static boolean isTarget(String binaryName, boolean bootLoaded) {
+        if (isJdkTarget(binaryName)) {
+            return bootLoaded;
+        }
+        if (bootLoaded && (binaryName.startsWith("java.") || binaryName.startsWith("sun.")
+                || binaryName.startsWith("jdk."))) {
+            return false;
+        }
+        return binaryName.indexOf("netty.") >= 0 && planFor(binaryName.replace('.', '/'), bootLoaded) != null;
+    }
+
+    private static boolean isJdkTarget(String binaryName) {
         return binaryName.equals("java.net.ServerSocket") || binaryName.equals("sun.nio.ch.ServerSocketChannelImpl")
                 || binaryName.equals("sun.nio.ch.AsynchronousServerSocketChannelImpl")
                 || binaryName.equals("sun.nio.ch.NioSocketImpl") || binaryName.equals("sun.nio.ch.SocketChannelImpl")
