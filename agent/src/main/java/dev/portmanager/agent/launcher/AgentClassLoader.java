@@ -21,10 +21,10 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Loads the agent and its libraries from the {@code inst/} prefix of the agent jar, where classes are stored as
- * {@code .classdata} so that no other class loader finds them. Its parent is the platform class loader: the
- * application's classes and libraries are invisible to the agent, and the agent's (Lettuce, Netty, SLF4J...)
- * are invisible to the application.
+ * Loads the agent and its libraries from the {@code inst/} prefix of the agent jar, where no other class loader finds
+ * them: the agent's own classes in one pack ({@link ClassPack}), read when this loader starts. Its parent is the
+ * platform class loader: the application's classes and libraries are invisible to the agent, and the agent's
+ * (Lettuce, Netty, SLF4J...) are invisible to the application.
  *
  * <p>Classes it does not find there come from the nested jar of the Redis libraries ({@link NestedLibraries}),
  * opened when the first of them is needed.
@@ -41,6 +41,7 @@ public final class AgentClassLoader extends ClassLoader
 
     private static final String PREFIX = "inst/";
     private final JarFile jar;
+    private final ClassPack classes;
     private final String jarUrl;
     private final ProtectionDomain domain;
     private final Object[] launch;
@@ -50,6 +51,11 @@ public final class AgentClassLoader extends ClassLoader
         super("portmanager-agent", parent);
         this.launch = new Object[] {args, instrumentation};
         this.jar = new JarFile(agentJar, false);
+        JarEntry pack = jar.getJarEntry(ClassPack.ENTRY);
+        if (pack == null) {
+            throw new IOException(agentJar + " lacks " + ClassPack.ENTRY);
+        }
+        this.classes = new ClassPack(read(jar, pack));
         URL location = agentJar.toURI().toURL();
         this.jarUrl = "jar:".concat(location.toString()).concat("!/");
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
@@ -84,13 +90,12 @@ public final class AgentClassLoader extends ClassLoader
         synchronized (getClassLoadingLock(name)) {
             Class<?> c = findLoadedClass(name);
             if (c == null) {
-                String path = name.replace('.', '/');
-                JarEntry entry = jar.getJarEntry(PREFIX.concat(path).concat(".classdata"));
-                if (entry != null) {
-                    c = define(name, jar, entry);
+                int own = classes.find(name);
+                if (own >= 0) {
+                    c = defineClass(name, classes.bytes(), classes.start(own), classes.length(own), domain);
                 } else {
                     JarFile nested = libraries.ifOpened();
-                    JarEntry library = nested == null ? null : nested.getJarEntry(path.concat(".class"));
+                    JarEntry library = nested == null ? null : nested.getJarEntry(classFile(name));
                     c = library != null ? define(name, nested, library) : super.loadClass(name, false);
                 }
             }
@@ -109,17 +114,21 @@ public final class AgentClassLoader extends ClassLoader
     /** Reached after the parent: a class of the Redis libraries before their jar is open, or none of ours. */
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        String path = name.replace('.', '/');
-        JarFile source = jar;
-        JarEntry entry = jar.getJarEntry(PREFIX.concat(path).concat(".classdata"));
+        int own = classes.find(name);
+        if (own >= 0) {
+            return defineClass(name, classes.bytes(), classes.start(own), classes.length(own), domain);
+        }
+        JarFile source = libraries.jar();
+        JarEntry entry = source == null ? null : source.getJarEntry(classFile(name));
         if (entry == null) {
-            source = libraries.jar();
-            entry = source == null ? null : source.getJarEntry(path.concat(".class"));
-            if (entry == null) {
-                throw new ClassNotFoundException(name);
-            }
+            throw new ClassNotFoundException(name);
         }
         return define(name, source, entry);
+    }
+
+    /** A library class's entry in the nested jar: {@code io.netty.Foo} -> {@code io/netty/Foo.class}. */
+    private static String classFile(String binaryName) {
+        return binaryName.replace('.', '/').concat(".class");
     }
 
     private Class<?> define(String name, JarFile source, JarEntry entry) throws ClassNotFoundException {
@@ -188,10 +197,12 @@ public final class AgentClassLoader extends ClassLoader
         return Collections.enumeration(found);
     }
 
+    /** A resource under {@code inst/} (the agent's classes are in the pack: not resources). */
     private URL ownResource(String name) {
-        String path = name.endsWith(".class")
-                ? name.substring(0, name.length() - ".class".length()).concat(".classdata") : name;
-        JarEntry entry = jar.getJarEntry(PREFIX.concat(path));
+        if (name.endsWith(".class")) {
+            return null;
+        }
+        JarEntry entry = jar.getJarEntry(PREFIX.concat(name));
         return entry == null ? null : url(jarUrl.concat(entry.getName()));
     }
 

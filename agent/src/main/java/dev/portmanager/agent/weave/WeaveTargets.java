@@ -75,7 +75,8 @@ final class WeaveTargets {
             return WeavePlan.connects("connect(Ljava/net/SocketAddress;I)");
         }
         if (className.equals(SOCKET_CHANNEL)) {
-            return WeavePlan.connects("connect(Ljava/net/SocketAddress;)", "blockingConnect(Ljava/net/SocketAddress;J)");
+            return WeavePlan.connects("connect(Ljava/net/SocketAddress;)",
+                    "blockingConnect(Ljava/net/SocketAddress;J)");
         }
         if (className.equals(ASYNC_SOCKET_CHANNEL)) {
             return WeavePlan.connects("implConnect(Ljava/net/SocketAddress;");

@@ -64,14 +64,16 @@ class WeaveTargetsTest {
         assertNotNull(WeaveTargets.planFor("sun/nio/ch/NioSocketImpl", true));
         assertNull(WeaveTargets.planFor("sun/nio/ch/NioSocketImpl", false), "a look-alike of another loader");
         assertNotNull(WeaveTargets.planFor("io/netty/channel/epoll/AbstractEpollChannel", false));
-        assertNotNull(WeaveTargets.planFor("io/netty/channel/epoll/AbstractEpollChannel", true), "Netty on the boot class path");
+        assertNotNull(WeaveTargets.planFor("io/netty/channel/epoll/AbstractEpollChannel", true),
+                "Netty on the boot class path");
         assertNull(WeaveTargets.planFor("java/net/Socket", true));
 
         // The agent's look at the classes loaded before it: binary names, the same answers.
         assertTrue(WeaveTargets.isTarget("java.net.ServerSocket", true));
         assertFalse(WeaveTargets.isTarget("java.net.ServerSocket", false));
         assertTrue(WeaveTargets.isTarget("sun.nio.ch.UnixAsynchronousSocketChannelImpl", true));
-        assertTrue(WeaveTargets.isTarget("io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel", false));
+        assertTrue(WeaveTargets.isTarget("io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel",
+                false));
         assertTrue(WeaveTargets.isTarget("io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe", true));
         assertFalse(WeaveTargets.isTarget("io.netty.channel.socket.nio.NioSocketChannel", false));
         assertFalse(WeaveTargets.isTarget("java.lang.String", true));
