@@ -51,11 +51,7 @@ public final class AgentClassLoader extends ClassLoader
         super("portmanager-agent", parent);
         this.launch = new Object[] {args, instrumentation};
         this.jar = new JarFile(agentJar, false);
-        JarEntry pack = jar.getJarEntry(ClassPack.ENTRY);
-        if (pack == null) {
-            throw new IOException(agentJar + " lacks " + ClassPack.ENTRY);
-        }
-        this.classes = new ClassPack(read(jar, pack));
+        this.classes = ClassPack.open(jar);
         URL location = agentJar.toURI().toURL();
         this.jarUrl = "jar:".concat(location.toString()).concat("!/");
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
@@ -92,7 +88,7 @@ public final class AgentClassLoader extends ClassLoader
             if (c == null) {
                 int own = classes.find(name);
                 if (own >= 0) {
-                    c = defineClass(name, classes.bytes(), classes.start(own), classes.length(own), domain);
+                    c = defineOwn(name, own);
                 } else {
                     JarFile nested = libraries.ifOpened();
                     JarEntry library = nested == null ? null : nested.getJarEntry(classFile(name));
@@ -116,7 +112,7 @@ public final class AgentClassLoader extends ClassLoader
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         int own = classes.find(name);
         if (own >= 0) {
-            return defineClass(name, classes.bytes(), classes.start(own), classes.length(own), domain);
+            return defineOwn(name, own);
         }
         JarFile source = libraries.jar();
         JarEntry entry = source == null ? null : source.getJarEntry(classFile(name));
@@ -124,6 +120,14 @@ public final class AgentClassLoader extends ClassLoader
             throw new ClassNotFoundException(name);
         }
         return define(name, source, entry);
+    }
+
+    private Class<?> defineOwn(String name, int entry) throws ClassNotFoundException {
+        try {
+            return defineClass(name, classes.array(entry), classes.start(entry), classes.length(entry), domain);
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
+        }
     }
 
     /** A library class's entry in the nested jar: {@code io.netty.Foo} -> {@code io/netty/Foo.class}. */
