@@ -196,8 +196,10 @@ class CliRunTest extends LauncherTest {
                 Thread.sleep(100);
             }
             assertFalse(command.get(0).isAlive(), "the command outlived run: " + run.output());
-            // The watchdog's line comes through the same pipe, read by another thread: wait for it.
-            while (!run.output().contains("was killed; stopping its command") && System.currentTimeMillis() < end) {
+            // The watchdog's line comes through the same pipe, read by another thread: wait for it, with time of its
+            // own (a command that died just before the deadline above left none for the line that preceded it).
+            long lineEnd = System.currentTimeMillis() + 10_000;
+            while (!run.output().contains("was killed; stopping its command") && System.currentTimeMillis() < lineEnd) {
                 Thread.sleep(50);
             }
             assertTrue(run.output().contains("was killed; stopping its command"), run.output());
