@@ -2,7 +2,6 @@ package dev.portmanager;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What a caller asks for. Only the service name is required: a known service supplies its type and preferred
@@ -24,9 +23,26 @@ public record AllocationRequest(String service, String type, int preferredPort, 
     /** How the preferred port is judged. */
     public enum Mode { PREFERRED, STRICT }
 
-    /** Accepted service, instance and endpoint names. */
-    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /** What {@link #isName} accepts, for messages. */
     public static final String NAME_RULE = "1-100 characters: letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+    /**
+     * True for an accepted service, instance or endpoint name ({@link #NAME_RULE}). A loop, not a regular
+     * expression: the agent checks names while the app starts, where compiling a pattern costs over a millisecond.
+     */
+    public static boolean isName(String value) {
+        if (value == null || value.isEmpty() || value.length() > 100) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean letterOrDigit = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+            if (!letterOrDigit && (i == 0 || c != '.' && c != '_' && c != '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public AllocationRequest {
         excluded = excluded == null ? Set.of() : Set.copyOf(excluded);

@@ -49,7 +49,7 @@ final class Converters {
     static final class Name implements CommandLine.ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            if (!AllocationRequest.NAME.matcher(value).matches()) {
+            if (!AllocationRequest.isName(value)) {
                 throw new CommandLine.TypeConversionException("'" + Validation.printable(value)
                         + "' is not accepted: expected " + AllocationRequest.NAME_RULE);
             }

@@ -251,7 +251,7 @@ final class ConfigYaml {
 
     private String name(Node node, String key) {
         String value = text(node, key, "a name of letters, digits, '.', '_' or '-'");
-        if (!AllocationRequest.NAME.matcher(value).matches()) {
+        if (!AllocationRequest.isName(value)) {
             throw error(node, key + " '" + value + "' is not a valid name; accepted: letters, digits, '.', '_' or '-'");
         }
         return value;

@@ -20,7 +20,7 @@ final class SettingOverrides {
         PortManagerConfig c = config;
         for (String key : KEYS) {
             String property = "portmanager." + key;
-            String variable = environmentName(key);
+            String variable = EnvironmentNames.of(key);
             String value = nonBlank(properties.getProperty(property));
             String source = "-D" + property;
             if (value == null) {
@@ -32,11 +32,6 @@ final class SettingOverrides {
             }
         }
         return c;
-    }
-
-    /** {@code stateDir} -> {@code PORTMANAGER_STATE_DIR}. */
-    static String environmentName(String key) {
-        return "PORTMANAGER_" + key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
     }
 
     private static PortManagerConfig with(PortManagerConfig c, String key, String value, String source) {

@@ -19,7 +19,7 @@ public final class Validation {
         if (value == null) {
             throw ApiException.badRequest(what + " is required: " + AllocationRequest.NAME_RULE);
         }
-        if (!AllocationRequest.NAME.matcher(value).matches()) {
+        if (!AllocationRequest.isName(value)) {
             throw ApiException.badRequest(what + " '" + printable(value) + "' is not accepted: expected "
                     + AllocationRequest.NAME_RULE);
         }
@@ -27,7 +27,7 @@ public final class Validation {
     }
 
     public static String type(PortManagerConfig config, String value) {
-        if (value == null || !AllocationRequest.NAME.matcher(value).matches() || config.rangeFor(value) == null) {
+        if (value == null || !AllocationRequest.isName(value) || config.rangeFor(value) == null) {
             throw ApiException.badRequest("type '" + printable(value) + "' is unknown: expected one of "
                     + config.knownTypes());
         }

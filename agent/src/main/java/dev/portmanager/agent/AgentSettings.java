@@ -121,7 +121,7 @@ public final class AgentSettings {
                 s.sources.put(key, "-Dportmanager." + key);
                 continue;
             }
-            String envName = envName(key);
+            String envName = dev.portmanager.config.EnvironmentNames.of(key);
             String fromEnv = env.get(envName);
             if (fromEnv != null) {
                 raw.put(key, fromEnv.trim());
@@ -135,19 +135,6 @@ public final class AgentSettings {
         }
         s.excludeJmxPorts(systemProperties);
         return s;
-    }
-
-    /** {@code stateDir} -> {@code PORTMANAGER_STATE_DIR}. */
-    static String envName(String key) {
-        StringBuilder b = new StringBuilder("PORTMANAGER_");
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (Character.isUpperCase(c)) {
-                b.append('_');
-            }
-            b.append(c == '.' ? '_' : Character.toUpperCase(c));
-        }
-        return b.toString();
     }
 
     /** True when fail=closed was asked for in any source, read leniently so it holds even when parsing failed. */
@@ -225,7 +212,7 @@ public final class AgentSettings {
     }
 
     private static String name(String value) {
-        if (!AllocationRequest.NAME.matcher(value).matches()) {
+        if (!AllocationRequest.isName(value)) {
             throw new IllegalArgumentException("bad name");
         }
         return value;

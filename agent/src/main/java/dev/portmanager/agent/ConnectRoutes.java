@@ -61,7 +61,7 @@ final class ConnectRoutes {
         }
         String left = item.substring(0, eq).trim();
         String service = item.substring(eq + 1).trim();
-        if (!AllocationRequest.NAME.matcher(service).matches()) {
+        if (!AllocationRequest.isName(service)) {
             return null;
         }
         int at = left.indexOf('@');

@@ -181,7 +181,7 @@ final class ServiceNames {
         if (name.length() > 100) {
             name = name.substring(0, 100);
         }
-        return AllocationRequest.NAME.matcher(name).matches() ? name : null;
+        return AllocationRequest.isName(name) ? name : null;
     }
 
     private static String orFallback(String name) {

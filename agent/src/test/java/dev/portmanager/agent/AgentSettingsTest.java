@@ -162,12 +162,6 @@ class AgentSettingsTest {
     }
 
     @Test
-    void environmentNamesAreUpperSnake() {
-        assertEquals("PORTMANAGER_STATE_DIR", AgentSettings.envName("stateDir"));
-        assertEquals("PORTMANAGER_SERVICE", AgentSettings.envName("service"));
-    }
-
-    @Test
     void serviceNameComesFromTheJarOrMainClass() {
         assertEquals("legacy-emotion", ServiceNames.fromCommand("/opt/app/legacy-emotion-1.4.2.jar --port 8088"));
         assertEquals("legacy-emotion", ServiceNames.fromCommand("legacy-emotion.jar"));
