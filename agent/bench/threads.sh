@@ -32,14 +32,14 @@ options() { # variant jdk
 
 # perf's per-thread sample counts -> "group ms" lines, one per group (0 when a group has no samples).
 by_group() { # perf.data
-  perf report -i "$1" --sort comm --stdio -F sample,comm 2>/dev/null | awk '
+  perf report -i "$1" --sort comm --stdio -F sample,comm 2>/dev/null | awk -v groups="$GROUPS_SHOWN" '
     /^#/ || NF < 2 { next }
     { n = $1; $1 = ""; sub(/^ +/, ""); name = $0
       if (name == "java") g = "main"; else if (name == "portmanager-cor") g = "core"
       else if (name ~ /^portmanager/) g = "agent"; else if (name ~ /^C1 Compiler/) g = "C1"
       else if (name ~ /^C2 Compiler/) g = "C2"; else g = "rest"
       ms[g] += n / 10 }
-    END { split("main core agent C1 C2 rest", all, " "); for (i = 1; i <= 6; i++) print all[i], ms[all[i]] + 0 }'
+    END { n = split(groups, all, " "); for (i = 1; i <= n; i++) print all[i], ms[all[i]] + 0 }'
 }
 
 PORT=27000

@@ -97,7 +97,7 @@ public final class HostAllocator {
     }
 
     static void checkName(String value, String what) {
-        if (value == null || !AllocationRequest.isName(value)) {
+        if (!AllocationRequest.isName(value)) {
             throw new InvalidRequestException(what + " '" + value + "' is not accepted; expected "
                     + AllocationRequest.NAME_RULE);
         }

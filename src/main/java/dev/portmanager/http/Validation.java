@@ -27,7 +27,7 @@ public final class Validation {
     }
 
     public static String type(PortManagerConfig config, String value) {
-        if (value == null || !AllocationRequest.isName(value) || config.rangeFor(value) == null) {
+        if (!AllocationRequest.isName(value) || config.rangeFor(value) == null) {
             throw ApiException.badRequest("type '" + printable(value) + "' is unknown: expected one of "
                     + config.knownTypes());
         }

@@ -2,6 +2,7 @@ package dev.portmanager.agent;
 
 import dev.portmanager.AllocationRequest;
 import dev.portmanager.config.Durations;
+import dev.portmanager.config.EnvironmentNames;
 import dev.portmanager.registry.RedisStoreUri;
 
 import java.nio.file.Path;
@@ -121,7 +122,7 @@ public final class AgentSettings {
                 s.sources.put(key, "-Dportmanager." + key);
                 continue;
             }
-            String envName = dev.portmanager.config.EnvironmentNames.of(key);
+            String envName = EnvironmentNames.of(key);
             String fromEnv = env.get(envName);
             if (fromEnv != null) {
                 raw.put(key, fromEnv.trim());

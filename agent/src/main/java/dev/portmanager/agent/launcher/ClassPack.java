@@ -117,8 +117,13 @@ final class ClassPack {
     }
 
     int start(int entry) throws IOException {
-        int at = offsets[entry] < split ? offsets[entry] : offsets[entry] - split;
+        int at = recordAt(entry);
         return at + 2 + nameLength(array(entry), at);
+    }
+
+    /** Where an entry's record starts in {@link #array}'s answer. */
+    private int recordAt(int entry) {
+        return offsets[entry] < split ? offsets[entry] : offsets[entry] - split;
     }
 
     int length(int entry) {
@@ -140,16 +145,13 @@ final class ClassPack {
     }
 
     private String nameAt(int entry) {
-        int at = offsets[entry];
-        byte[] region = head;
-        if (at >= split) {
-            try {
-                region = rest();
-            } catch (IOException e) {
-                return ""; // unreadable: not found here
-            }
-            at -= split;
+        byte[] region;
+        try {
+            region = array(entry);
+        } catch (IOException e) {
+            return ""; // unreadable: not found here
         }
+        int at = recordAt(entry);
         return new String(region, at + 2, nameLength(region, at), StandardCharsets.UTF_8);
     }
 
@@ -177,11 +179,7 @@ final class ClassPack {
         int header = FIXED + 12 * names.size();
         int[] offsetOf = new int[names.size()];
         ByteArrayOutputStream records = new ByteArrayOutputStream();
-        int split = header;
         for (int i = 0; i < names.size(); i++) {
-            if (i == firstRegion) {
-                split = header + records.size();
-            }
             byte[] name = names.get(i).getBytes(StandardCharsets.UTF_8);
             offsetOf[i] = header + records.size();
             records.write(name.length >> 8);
@@ -189,9 +187,7 @@ final class ClassPack {
             records.write(name);
             records.write(classes.get(i));
         }
-        if (firstRegion == names.size()) {
-            split = header + records.size();
-        }
+        int split = firstRegion < names.size() ? offsetOf[firstRegion] : header + records.size();
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(Path.of(args[0])))) {
             out.writeInt(MAGIC);
             out.writeInt(names.size());
