@@ -40,6 +40,8 @@ final class ClassPack {
     static final String ENTRY = "inst/classes.pack";
     private static final int MAGIC = 0x504d4350; // "PMCP"
     private static final int FIXED = 12;
+    /** The largest read asked of the JDK at once (see {@link #read}). */
+    private static final int CHUNK = 8192;
 
     private final JarFile jar;
     private final JarEntry entry;
@@ -86,7 +88,7 @@ final class ClassPack {
                         + ", " + size + " bytes");
             }
             byte[] head = Arrays.copyOf(fixed, split);
-            if (in.readNBytes(head, FIXED, split - FIXED) != split - FIXED) {
+            if (read(in, head, FIXED, split - FIXED) != split - FIXED) {
                 throw new IOException(ENTRY + " is damaged: shorter than its first region");
             }
             return new ClassPack(jar, entry, head, split, count);
@@ -132,12 +134,39 @@ final class ClassPack {
 
     private synchronized byte[] rest() throws IOException {
         if (rest == null) {
+            long size = entry.getSize();
             try (InputStream in = jar.getInputStream(entry)) {
                 in.skipNBytes(split);
-                rest = in.readAllBytes();
+                if (size < split || size > Integer.MAX_VALUE) {
+                    rest = in.readAllBytes();
+                } else {
+                    byte[] region = new byte[(int) (size - split)];
+                    if (read(in, region, 0, region.length) != region.length) {
+                        throw new IOException(ENTRY + " is damaged: shorter than its recorded size");
+                    }
+                    rest = region;
+                }
             }
         }
         return rest;
+    }
+
+    /**
+     * Reads {@code length} bytes (fewer at the end of the stream) in requests of at most {@link #CHUNK}; the count
+     * read. Why not one request: for more than 8 KiB the JDK reads through a native buffer it allocates and frees for
+     * the call, and for the first region's 640 KB that is fresh memory every time, page by page: 1-2 ms of the app's
+     * start on this machine (BENCHMARKS.md, "Memory touched"). Up to 8 KiB it reads through a buffer on the stack.
+     */
+    private static int read(InputStream in, byte[] into, int offset, int length) throws IOException {
+        int done = 0;
+        while (done < length) {
+            int n = in.read(into, offset + done, Math.min(CHUNK, length - done));
+            if (n < 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
     }
 
     private static int nameLength(byte[] region, int at) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -26,13 +27,14 @@ class ClassPackTest {
     @Test
     void everyClassOfBothRegionsIsFoundByItsBinaryNameWithItsBytes(@TempDir Path tmp) throws IOException {
         Map<String, byte[]> first = new LinkedHashMap<>();
-        first.put("dev.portmanager.PortManager", bytes(700, 1));
+        // Longer than one read (8 KiB): they come in pieces and must come whole.
+        first.put("dev.portmanager.PortManager", bytes(2 * 8192 + 700, 1));
         first.put("dev.portmanager.host.Claim$OwnerLock", bytes(64, 2));
         first.put("Top", bytes(1, 4));
         // Two names with one String.hashCode: the look-up must compare names, not stop at the hash.
         first.put("p.Aa", bytes(10, 5));
         Map<String, byte[]> libraries = new LinkedHashMap<>();
-        libraries.put("org.yaml.snakeyaml.Yaml", bytes(3000, 3));
+        libraries.put("org.yaml.snakeyaml.Yaml", bytes(8192 + 3000, 3));
         libraries.put("p.BB", bytes(11, 6));
         assertEquals("p.Aa".hashCode(), "p.BB".hashCode());
 
@@ -123,11 +125,10 @@ class ClassPackTest {
         return new JarFile(jar.toFile(), false);
     }
 
+    /** Bytes that never repeat with a period a misplaced read could hide behind (as {@code i % 256} would). */
     private static byte[] bytes(int length, int seed) {
         byte[] b = new byte[length];
-        for (int i = 0; i < length; i++) {
-            b[i] = (byte) (seed * 31 + i);
-        }
+        new Random(seed).nextBytes(b);
         return b;
     }
 }
