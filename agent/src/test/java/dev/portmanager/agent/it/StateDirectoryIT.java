@@ -81,8 +81,12 @@ class StateDirectoryIT {
             StateDirectory state = new StateDirectory(stateDir);
             try {
                 assertEquals(List.of(kept), state.claimedPorts(), "the 500 closed binds left no record");
-                assertTrue(state.claimsFileSize() <= (kept + 1L) * 1024, "the file ends at the kept record: "
-                        + state.claimsFileSize());
+                // A close trims the empty records that end the file as far back as 64 records, and a view trims
+                // longer empty tails (StateDirectory.trimAfterErase, claimedPorts): up to 64 empty records may
+                // stay after the kept one when a closed port lay just above it, never the churn's whole spread.
+                long size = state.claimsFileSize();
+                assertTrue(size <= (kept + 1L + 64) * 1024, "the file ends within 64 records of the kept one ("
+                        + kept + "): " + size / 1024 + " records");
             } finally {
                 state.close();
             }
