@@ -153,9 +153,10 @@ final class ClassPack {
 
     /**
      * Reads {@code length} bytes (fewer at the end of the stream) in requests of at most {@link #CHUNK}; the count
-     * read. Why not one request: for more than 8 KiB the JDK reads through a native buffer it allocates and frees for
-     * the call, and for the first region's 640 KB that is fresh memory every time, page by page: 1-2 ms of the app's
-     * start on this machine (BENCHMARKS.md, "Memory touched"). Up to 8 KiB it reads through a buffer on the stack.
+     * read. Why not one request: for more than 8 KiB, JDK 17 reads through a native buffer it allocates and frees for
+     * the call, and for the first region's 640 KB that is about 160 fresh pages every time: 2 ms of the app's start
+     * where a fresh page costs 13 us (BENCHMARKS.md, "Memory touched"). Up to 8 KiB it reads through a buffer on the
+     * stack. (JDK 25 reads a large request its own way; there it neither gains nor loses.)
      */
     private static int read(InputStream in, byte[] into, int offset, int length) throws IOException {
         int done = 0;
