@@ -5,6 +5,8 @@
 #      /health and 4 of /allocations, against the same 8 on the embedded store.
 #   2. 64 connections that send half their headers and stop: time of one GET /health, against the same GET with
 #      no such connections.
+#   3. Requests on one kept-alive connection: median time of 50 GETs of /health and of /allocations, against the
+#      same with -Dsun.net.httpserver.nodelay=false (Nagle's algorithm on, as the sidecar ran before).
 # Each client gives up after 60 s. Needs python3 and curl.
 #   src/bench/sidecar.sh [JAR]
 set -euo pipefail
@@ -14,9 +16,10 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-serve() { # serve STORE -> prints the URL; the sidecar's pid goes to $work/serve.pid
-  local log="$work/serve.$RANDOM.log"
-  PORTMANAGER_STATE_DIR="$work/state.$RANDOM" java -jar "$jar" --store "$1" serve --port 0 >"$log" 2>&1 &
+serve() { # serve STORE [JVM option...] -> prints the URL; the sidecar's pid goes to $work/serve.pid
+  local log="$work/serve.$RANDOM.log" store=$1
+  shift
+  PORTMANAGER_STATE_DIR="$work/state.$RANDOM" java "$@" -jar "$jar" --store "$store" serve --port 0 >"$log" 2>&1 &
   pids+=($!); echo $! >"$work/serve.pid"
   for _ in $(seq 300); do grep -q 'listening on' "$log" && break; sleep 0.1; done
   local url; url=$(sed -n 's/.*listening on //p' "$log")
@@ -69,3 +72,20 @@ except Exception as e: loaded = 'no answer within 60 s (%s)' % e
 print('GET /health: %.3fs alone, %s with 64 slow-header connections open' % (quiet, loaded))
 PY
 stop_serve
+
+# 3. Requests on one kept-alive connection
+keep_alive() { # keep_alive URL -> median ms of 50 requests on one connection, for /health and /allocations
+  python3 - "$1" <<'PY'
+import http.client, statistics, sys, time, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1]); out = []
+for path in ['/health', '/api/v1/port-management/allocations']:
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=60); times = []
+    for i in range(51):
+        t = time.time(); c.request('GET', path); c.getresponse().read(); times.append(time.time() - t)
+    c.close(); out.append('%s %.1f ms' % (path, statistics.median(times[1:]) * 1000))
+print(', '.join(out))
+PY
+}
+url=$(serve embedded); now=$(keep_alive "$url"); stop_serve
+url=$(serve embedded -Dsun.net.httpserver.nodelay=false); before=$(keep_alive "$url"); stop_serve
+echo "one kept-alive connection, median of 50: $now; with Nagle on (as before): $before"

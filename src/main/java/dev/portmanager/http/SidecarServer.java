@@ -116,11 +116,16 @@ public final class SidecarServer implements AutoCloseable {
      * The JDK server reads these properties once, when its classes load, so they are set before the first server
      * is created (an explicit -D wins). maxReqTime bounds reading a request's headers and body: without it a
      * client that sends half a request holds a worker until it gives up. maxConnections (JDK 18+; on 17 the
-     * executor's cap is the limit) closes connections beyond it at once.
+     * executor's cap is the limit) closes connections beyond it at once. nodelay turns Nagle's algorithm off on
+     * accepted connections: the server writes an answer's headers and its body apart, and with Nagle on, the body
+     * waited for the client's acknowledgement of the headers, which a client keeping its connection open delays by
+     * up to 40 ms: every request on a kept-alive connection (the CLI with --url, a browser on the dashboard) took
+     * 40-50 ms instead of a few (BENCHMARKS.md, "Sidecar: requests on a kept-alive connection").
      */
     private static void limitRequests() {
         defaultProperty("sun.net.httpserver.maxReqTime", "10");
         defaultProperty("jdk.httpserver.maxConnections", Integer.toString(2 * SidecarExecutor.MAX_IN_FLIGHT));
+        defaultProperty("sun.net.httpserver.nodelay", "true");
     }
 
     private static void defaultProperty(String name, String value) {
