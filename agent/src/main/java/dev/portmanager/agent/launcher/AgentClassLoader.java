@@ -147,17 +147,8 @@ public final class AgentClassLoader extends ClassLoader
 
     /** An entry's bytes, read into an array of its recorded size (no growing buffers), else read to the end. */
     private static byte[] read(JarFile source, JarEntry entry) throws IOException {
-        long size = entry.getSize();
         try (InputStream in = source.getInputStream(entry)) {
-            if (size < 0 || size > Integer.MAX_VALUE) {
-                return in.readAllBytes();
-            }
-            byte[] bytes = new byte[(int) size];
-            int n = in.readNBytes(bytes, 0, bytes.length);
-            if (n != bytes.length) {
-                throw new IOException(entry.getName().concat(": shorter than its recorded size"));
-            }
-            return bytes;
+            return ClassPack.readAll(in, entry.getSize(), entry.getName());
         }
     }
 

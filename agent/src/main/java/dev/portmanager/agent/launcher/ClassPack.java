@@ -137,18 +137,25 @@ final class ClassPack {
             long size = entry.getSize();
             try (InputStream in = jar.getInputStream(entry)) {
                 in.skipNBytes(split);
-                if (size < split || size > Integer.MAX_VALUE) {
-                    rest = in.readAllBytes();
-                } else {
-                    byte[] region = new byte[(int) (size - split)];
-                    if (read(in, region, 0, region.length) != region.length) {
-                        throw new IOException(ENTRY + " is damaged: shorter than its recorded size");
-                    }
-                    rest = region;
-                }
+                rest = readAll(in, size < 0 ? -1 : size - split, ENTRY + " is damaged");
             }
         }
         return rest;
+    }
+
+    /**
+     * The rest of {@code in}, {@code length} bytes when that is known (else -1), read into an array of that size
+     * through {@link #read}; {@code what} names the source in the error when the stream ends sooner.
+     */
+    static byte[] readAll(InputStream in, long length, String what) throws IOException {
+        if (length < 0 || length > Integer.MAX_VALUE) {
+            return in.readAllBytes();
+        }
+        byte[] bytes = new byte[(int) length];
+        if (read(in, bytes, 0, bytes.length) != bytes.length) {
+            throw new IOException(what.concat(": shorter than its recorded size"));
+        }
+        return bytes;
     }
 
     /**
