@@ -21,15 +21,6 @@ VARIANTS="bare empty this"
 [ -n "$BASE" ] && VARIANTS="bare empty baseline this"
 AGENTS=${VARIANTS#bare empty } # the columns over bare and the empty agent
 
-options() { # variant jdk
-  case "$1" in
-    bare) echo "" ;;
-    empty) echo "-javaagent:$WORK/empty-agent.jar" ;;
-    baseline) echo "-javaagent:$BASE=service=bench,type=ml,stateDir=$WORK/base-$2" ;;
-    this) echo "-javaagent:$AGENT=service=bench,type=ml,stateDir=$WORK/this-$2" ;;
-  esac
-}
-
 TIMEFORMAT='%3R %3U %3S'
 PORT=24000
 runs_begin
@@ -39,7 +30,7 @@ for ((r = 0; r <= RUNS; r++)); do # round 0 warms the state directories and rewr
     for variant in $VARIANTS; do
       PORT=$((PORT + 1))
       # shellcheck disable=SC2046
-      times=$({ time "$home/bin/java" $(options "$variant" "$jdk") $(native_access "$jdk" "$APP") \
+      times=$({ time "$home/bin/java" $(agent_options "$variant" "$jdk") $(native_access "$jdk" "$APP") \
         $(app_command "$APP" "$WORK/classes") "$PORT" >/dev/null 2>>"$WORK/stderr.log"; } 2>&1 |
         awk '{printf "%.0f %.0f", ($2 + $3) * 1000, $1 * 1000}')
       [ "$r" -gt 0 ] && sample "$jdk" "$variant" "$times"

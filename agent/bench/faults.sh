@@ -18,14 +18,6 @@ build_premain_jar EmptyAgent "$WORK/empty-agent.jar"
 VARIANTS="empty this"
 [ -n "$BASE" ] && VARIANTS="empty baseline this"
 
-options() { # variant jdk
-  case "$1" in
-    empty) echo "-javaagent:$WORK/empty-agent.jar" ;;
-    baseline) echo "-javaagent:$BASE=service=bench,type=ml,stateDir=$WORK/base-$2" ;;
-    this) echo "-javaagent:$AGENT=service=bench,type=ml,stateDir=$WORK/this-$2" ;;
-  esac
-}
-
 PORT=24500
 runs_begin
 for ((r = 0; r <= RUNS; r++)); do # round 0 warms the state directories and rewrite caches, unrecorded
@@ -33,7 +25,7 @@ for ((r = 0; r <= RUNS; r++)); do # round 0 warms the state directories and rewr
     for variant in $VARIANTS; do
       PORT=$((PORT + 1))
       # shellcheck disable=SC2046
-      /usr/bin/time -f '%R' -o "$WORK/faults" "$(jdk_home "$jdk")/bin/java" $(options "$variant" "$jdk") \
+      /usr/bin/time -f '%R' -o "$WORK/faults" "$(jdk_home "$jdk")/bin/java" $(agent_options "$variant" "$jdk") \
         -cp "$WORK/classes" TinyServer "$PORT" >/dev/null 2>>"$WORK/stderr.log"
       [ "$r" -gt 0 ] && sample "$jdk" "$variant" "$(tail -1 "$WORK/faults")"
     done

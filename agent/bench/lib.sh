@@ -82,6 +82,18 @@ build_premain_jar() { # class jar
   "$JDK17/bin/jar" cfm "$2" "$classes.mf" -C "$classes" .
 }
 
+# The JVM options of the variants the paired scripts (cpu.sh, faults.sh, threads.sh) compare: bare, the empty agent
+# (build_premain_jar EmptyAgent "$WORK/empty-agent.jar" first), another agent jar (BASE) and this build's (AGENT),
+# each agent on a state directory of its own per JDK, so that a round's runs find their caches warm.
+agent_options() { # variant jdk
+  case "$1" in
+    bare) echo "" ;;
+    empty) echo "-javaagent:$WORK/empty-agent.jar" ;;
+    baseline) echo "-javaagent:$BASE=service=bench,type=ml,stateDir=$WORK/base-$2" ;;
+    this) echo "-javaagent:$AGENT=service=bench,type=ml,stateDir=$WORK/this-$2" ;;
+  esac
+}
+
 # The paired rounds of the scripts that time variants (floor.sh, sharing.sh): every round runs every JDK and every
 # variant in VARIANTS once, through the script's own run(), and keeps "jdk variant wall user sys" a run.
 timed_rounds() {

@@ -23,13 +23,6 @@ compile_apps "$WORK/classes"
 build_premain_jar EmptyAgent "$WORK/empty-agent.jar"
 GROUPS_SHOWN="main core agent C1 C2 rest"
 
-options() { # variant jdk
-  case "$1" in
-    empty) echo "-javaagent:$WORK/empty-agent.jar" ;;
-    this) echo "-javaagent:$AGENT=service=bench,type=ml,stateDir=$WORK/this-$2" ;;
-  esac
-}
-
 # perf's per-thread sample counts -> "group ms" lines, one per group (0 when a group has no samples).
 by_group() { # perf.data
   perf report -i "$1" --sort comm --stdio -F sample,comm 2>/dev/null | awk -v groups="$GROUPS_SHOWN" '
@@ -50,8 +43,8 @@ for ((r = 0; r <= RUNS; r++)); do # round 0 warms the state directories and rewr
       PORT=$((PORT + 1))
       # shellcheck disable=SC2046
       perf record -q -F 10000 -e cpu-clock -o "$WORK/perf.data" -- "$(jdk_home "$jdk")/bin/java" \
-        $(options "$variant" "$jdk") $(native_access "$jdk" "$APP") $(app_command "$APP" "$WORK/classes") "$PORT" \
-        >/dev/null 2>>"$WORK/stderr.log"
+        $(agent_options "$variant" "$jdk") $(native_access "$jdk" "$APP") \
+        $(app_command "$APP" "$WORK/classes") "$PORT" >/dev/null 2>>"$WORK/stderr.log"
       if [ "$r" -gt 0 ]; then
         while read -r group ms; do sample "$jdk" "$variant" "$group" "$ms"; done < <(by_group "$WORK/perf.data")
       fi
