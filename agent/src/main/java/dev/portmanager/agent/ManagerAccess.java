@@ -54,9 +54,9 @@ final class ManagerAccess implements Runnable {
     }
 
     /**
-     * Loads the grant path ahead of the first bind (see {@code HostAllocator#warmUp}), while the app is still
-     * starting: a bind that comes later finds its decision's classes loaded. One that comes sooner queues behind it
-     * on this thread, which costs it nothing it would not have paid itself.
+     * Loads the bind's check and the grant path ahead of the first bind (see {@code HostAllocator#warmUp}), while
+     * the app is still starting: a bind that comes later finds its decision's classes loaded. One that comes sooner
+     * queues behind it on this thread, which costs it nothing it would not have paid itself.
      */
     private void warmUp() {
         PortManager m;
@@ -66,6 +66,7 @@ final class ManagerAccess implements Runnable {
         if (m == null) {
             return;
         }
+        ReusePort.warmUp(); // first: the bind's own check comes right after the opening
         try {
             m.warmUp(dev.portmanager.AllocationRequest.forService(settings.service).type(settings.type)
                     .mode(settings.mode).instance(settings.instance).preferredPort(settings.preferredForAll));
