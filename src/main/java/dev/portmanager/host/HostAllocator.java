@@ -174,14 +174,27 @@ public final class HostAllocator {
             Resolved r = resolve(request);
             state.reservedPorts(r.service());
             int likely = r.preferred() > 0 ? r.preferred() : r.range().start();
-            // A read under the record's shared lock, with the owner-lock probe: the JDK's file-lock classes and the
-            // locked read are what a first grant otherwise loads while the app's bind waits for it.
-            state.read(likely);
+            // The claim's update under the record's exclusive lock, with the owner-lock probe, leaving the record as
+            // found: the JDK's file-lock classes, the locked read and the update's own classes are what a first
+            // grant otherwise loads while the app's bind waits for it. A grant that finds the port taken runs the
+            // same steps.
+            state.withPortLocked(likely, new LeaveAsFound());
+            new Listening();
             long now = System.currentTimeMillis();
-            Claim sample = new Claim(grant(likely, r, 1, now, "warm-up"), 0);
-            Claim.decode(released(sample, now).encode());
+            Allocation sample = grant(likely, r, 1, now, "warm-up");
+            new ClaimAction(likely, r, "warm-up");
+            new MarkListeningAction(sample, null, null);
+            Claim.decode(released(new Claim(sample, 0), now).encode());
         } catch (RuntimeException | Claim.DamagedException e) {
             // nothing warmed: the first grant loads what it needs
+        }
+    }
+
+    /** A locked step that writes nothing: what {@link #warmUp} runs in place of a claim. */
+    private static final class LeaveAsFound implements StateDirectory.LockedAction<Allocation> {
+        @Override
+        public Allocation apply(Claim current, StateDirectory.ClaimWriter writer) {
+            return null;
         }
     }
 

@@ -239,6 +239,24 @@ class AllocationRulesTest {
     }
 
     @Test
+    void theWarmUpLeavesALiveClaimOnTheLikelyPortAsFound() {
+        int preferred = config.ranges().get("bridge").start() + 15;
+        Allocation other = pm.allocate(request("other").preferredPort(preferred));
+        StateDirectory state = new StateDirectory(config.stateDir());
+        try {
+            Claim before = state.read(preferred);
+            assertEquals(Claim.OwnerLock.HELD, before.ownerLock());
+            pm.warmUp(request("emotion").preferredPort(preferred));
+            Claim after = state.read(preferred);
+            assertEquals(before.allocation(), after.allocation(), "the claim is left as found");
+            assertEquals(Claim.OwnerLock.HELD, after.ownerLock(), "and this JVM still backs it with its owner lock");
+        } finally {
+            state.close();
+        }
+        assertNotEquals(other.port(), pm.allocateForBind(request("emotion").preferredPort(preferred)).port());
+    }
+
+    @Test
     void rebindRightAfterCloseGetsTheSamePortBack() throws IOException {
         int preferred = config.ranges().get("bridge").start() + 11;
         hold(preferred);

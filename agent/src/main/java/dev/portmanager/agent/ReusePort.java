@@ -12,6 +12,7 @@ final class ReusePort {
      */
     static final String[] JDK_OPTION_TABLES = {
         "java.net.StandardSocketOptions",
+        "sun.nio.ch.SocketOptionRegistry", // its table (below) does not load it; the option look-up does
         "sun.nio.ch.SocketOptionRegistry$LazyInitialization",
         "sun.nio.ch.ServerSocketChannelImpl$DefaultOptionsHolder",
     };
