@@ -179,9 +179,10 @@ public final class HostAllocator {
             // grant otherwise loads while the app's bind waits for it. A grant that finds the port taken runs the
             // same steps.
             state.withPortLocked(likely, new LeaveAsFound());
-            new Listening();
             long now = System.currentTimeMillis();
             Allocation sample = grant(likely, r, 1, now, "warm-up");
+            // Built, never run: this loads and verifies the classes of the grant's and the listening mark's steps.
+            new Listening();
             new ClaimAction(likely, r, "warm-up");
             new MarkListeningAction(sample, null, null);
             Claim.decode(released(new Claim(sample, 0), now).encode());
