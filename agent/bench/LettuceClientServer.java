@@ -4,10 +4,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.ServerSocket;
 
 /**
- * The Redis client's memory floor (agent/bench/floor.sh): TinyServer's bind and report, then, with no agent, the
- * least a Lettuce registry does: a client, one connection, one write with a time to live and one read. It stays up
- * {@code args[2]} ms and reports its peak RSS again ("HELD <peak RSS kB>"), as TinyServer does with a Redis store.
- * Without a Redis URI ({@code -}) it only holds: the baseline.
+ * The Redis client's memory floor (agent/bench/floor.sh, agent/bench/memory.sh): TinyServer's bind and report,
+ * then, with no agent, the least a Lettuce registry does: a client, one connection, one write with a time to live
+ * and one read. It stays up {@code args[2]} ms and reports its peak RSS again ("HELD <peak RSS kB>"), as TinyServer
+ * does with a Redis store. Without a Redis URI ({@code -}) it only holds: the baseline.
  */
 public final class LettuceClientServer {
     public static void main(String[] args) throws Exception {
