@@ -33,8 +33,7 @@ build_premain_jar FloorAgent "$WORK/FloorAgent.jar"
 # FloorAgent carries the real bridge's bytes as a resource.
 unzip -p "$AGENT" inst/java/net/PortManagerBridge.classdata > "$WORK/bridge.classdata"
 "$JDK17/bin/jar" uf "$WORK/FloorAgent.jar" -C "$WORK" bridge.classdata
-unzip -p "$AGENT" inst/lib/redis-libs.jar > "$WORK/redis-libs.jar" # the Redis client the agent carries
-compile_bench "$WORK/lettuce" "$WORK/redis-libs.jar:$WORK/app" LettuceClientServer
+compile_lettuce_app "$WORK/app"
 
 PORT=23001
 APP=${APP:-tiny}
@@ -116,10 +115,9 @@ echo "Peak RSS (VmHWM) after ${HOLD_MS} ms up, over the same app holding without
 echo
 table_head JDK "Lettuce client, no agent" "this agent with a Redis store"
 for jdk in 17 25; do
-  lettuce_cp="$WORK/lettuce:$WORK/app:$WORK/redis-libs.jar"
   for _ in 1 2 3; do
-    sample "$jdk" held-none "$(held "$jdk" -cp "$lettuce_cp" LettuceClientServer $PORT - $HOLD_MS)"
-    sample "$jdk" held-lettuce "$(held "$jdk" -cp "$lettuce_cp" LettuceClientServer $PORT redis://127.0.0.1:$REDIS_PORT $HOLD_MS 2>/dev/null)"
+    sample "$jdk" held-none "$(held "$jdk" -cp "$LETTUCE_CP" LettuceClientServer $PORT - $HOLD_MS)"
+    sample "$jdk" held-lettuce "$(held "$jdk" -cp "$LETTUCE_CP" LettuceClientServer $PORT redis://127.0.0.1:$REDIS_PORT $HOLD_MS 2>/dev/null)"
     sample "$jdk" held-agent "$(held "$jdk" "-javaagent:$AGENT=service=bench,type=ml,stateDir=$WORK/state-$jdk,store=redis://127.0.0.1:$REDIS_PORT" \
       $(app_command tiny "$WORK/app.jar") $PORT $HOLD_MS 2>/dev/null)"
   done

@@ -73,6 +73,15 @@ native_access() { # jdk app
   [ "$1" = 25 ] && [ "$2" = netty ] && echo "--enable-native-access=ALL-UNNAMED" || true
 }
 
+# The Redis client's memory floor (agent/bench/LettuceClientServer.java: a Lettuce client, no agent), built against
+# the Redis client the agent carries; its Report class comes from TinyServer, compiled into app-dir first. Sets
+# LETTUCE_CP, the class path it runs with.
+compile_lettuce_app() { # app-dir
+  unzip -p "$AGENT" inst/lib/redis-libs.jar > "$WORK/redis-libs.jar"
+  compile_bench "$WORK/lettuce" "$WORK/redis-libs.jar:$1" LettuceClientServer
+  LETTUCE_CP="$WORK/lettuce:$1:$WORK/redis-libs.jar"
+}
+
 # An agent jar whose Premain-Class is agent/bench/<class>.java: an empty premain is the floor any agent pays, which
 # is what this agent's figures are measured against.
 build_premain_jar() { # class jar

@@ -22,8 +22,7 @@ require_agent_jar "mvn -B -q -DskipTests package"
 make_work
 
 compile_bench "$WORK/app" "" TinyServer
-unzip -p "$AGENT" inst/lib/redis-libs.jar > "$WORK/redis-libs.jar" # the Redis client the agent carries
-compile_bench "$WORK/lettuce" "$WORK/redis-libs.jar:$WORK/app" LettuceClientServer 2>/dev/null
+compile_lettuce_app "$WORK/app"
 start_redis
 
 PORT=23011
@@ -35,10 +34,9 @@ COLUMNS=(metaspace "class space" "compiler arenas" symbols "thread stacks" "code
   internal "the tracking's own")
 
 command_of() { # variant jdk
-  local lettuce_cp="$WORK/lettuce:$WORK/app:$WORK/redis-libs.jar"
   case "$1" in
-    none) echo "-cp $lettuce_cp LettuceClientServer $PORT - $HOLD_MS" ;;
-    lettuce) echo "-cp $lettuce_cp LettuceClientServer $PORT redis://127.0.0.1:$REDIS_PORT $HOLD_MS" ;;
+    none) echo "-cp $LETTUCE_CP LettuceClientServer $PORT - $HOLD_MS" ;;
+    lettuce) echo "-cp $LETTUCE_CP LettuceClientServer $PORT redis://127.0.0.1:$REDIS_PORT $HOLD_MS" ;;
     agent) echo "-javaagent:$AGENT=service=bench,type=ml,stateDir=$WORK/state-$2,store=redis://127.0.0.1:$REDIS_PORT \
       -cp $WORK/app TinyServer $PORT $HOLD_MS" ;;
   esac

@@ -181,7 +181,8 @@ public final class HostAllocator {
             state.withPortLocked(likely, new LeaveAsFound());
             long now = System.currentTimeMillis();
             Allocation sample = grant(likely, r, 1, now, "warm-up");
-            // Built, never run: this loads and verifies the classes of the grant's and the listening mark's steps.
+            // Built, never run: this loads and verifies the classes of the grant's locked step and the kernel-table
+            // holder it reads through, and of the listening mark's locked step.
             new Listening();
             new ClaimAction(likely, r, "warm-up");
             new MarkListeningAction(sample, null, null);
